@@ -1,0 +1,21 @@
+import { createContextKey, type HandlerContext } from "@connectrpc/connect";
+
+/**
+ * What the edge knows of one RPC while it runs: its correlation id, when it
+ * started, Connect's handler context once the request passed the gate, and
+ * whether it reached the service implementation.
+ */
+export interface RpcCall {
+  readonly requestId: string;
+  readonly startNs: bigint;
+  context: HandlerContext | undefined;
+  reachedImplementation: boolean;
+}
+
+/** Context key under which the edge hands the RpcCall to Connect. */
+export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { description: "personsvc rpc call" });
+
+/** Starts the record of an RPC. */
+export function startRpcCall(requestId: string): RpcCall {
+  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false };
+}

@@ -1,0 +1,50 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeFromHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "pino";
+import type { RpcCall } from "./rpc-call.ts";
+
+/** The outcome of an RPC as the client saw it. */
+function codeOf(call: RpcCall, res: UniversalServerResponse): Code | 0 {
+  const ctx = call.context;
+  if (ctx && ctx.protocolName !== "connect") {
+    return Number(ctx.responseTrailer.get("grpc-status") ?? Code.Unknown) as Code | 0;
+  }
+  if (res.status === 200) return 0;
+  const reason: unknown = ctx?.signal.reason;
+  if (call.reachedImplementation && reason instanceof ConnectError) return reason.code;
+  return res.status === 400 ? Code.InvalidArgument : codeFromHttpStatus(res.status);
+}
+
+/** The protocol name as logged: grpc, grpc-web or connect. */
+function protocolOf(call: RpcCall, res: UniversalServerResponse): string {
+  if (call.context) return call.context.protocolName;
+  return new Headers(res.header).get("content-type")?.startsWith("application/grpc-web") ? "grpc-web" : "connect";
+}
+
+/**
+ * Writes the one log line of an RPC: procedure, protocol, encoding, status
+ * code, duration and correlation id. Client errors log at info, server
+ * faults at error with the cause's message (never a stack or SQL).
+ */
+export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: UniversalServerResponse): void {
+  const code = codeOf(call, res);
+  const requestType = call.context?.requestHeader.get("content-type") ?? "";
+  const json = requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
+  const entry: Record<string, unknown> = {
+    requestId: call.requestId,
+    procedure,
+    protocol: protocolOf(call, res),
+    encoding: json ? "json" : "proto",
+    code: code === 0 ? "ok" : codeToString(code),
+    httpStatus: res.status,
+    durationMs: Number(process.hrtime.bigint() - call.startNs) / 1e6,
+  };
+  if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) {
+    const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
+    entry.err = { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message };
+    logger.error(entry, "rpc failed");
+  } else {
+    logger.info(entry, "rpc");
+  }
+}

@@ -1,0 +1,41 @@
+import type http from "node:http";
+import type http2 from "node:http2";
+import { finished } from "node:stream/promises";
+import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+
+type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+const toNodeHeaders = (init: UniversalServerResponse["header"]): Record<string, string> =>
+  Object.fromEntries(new Headers(init).entries());
+
+/**
+ * Writes a Connect universal response to a Node response and resolves once it
+ * is fully sent (rejects if the client went away first). Headers go out after
+ * the first body chunk is ready, so an implementation may still set them.
+ * Unlike connect-node's writer, it settles on `finish`, so the caller can
+ * log the outcome of every request.
+ */
+export async function writeUniversalResponse(res: UniversalServerResponse, node: NodeResponse): Promise<void> {
+  const it = res.body?.[Symbol.asyncIterator]();
+  try {
+    let chunk = it ? await it.next() : ({ done: true, value: undefined } as const);
+    (node as http.ServerResponse).writeHead(res.status, toNodeHeaders(res.header));
+    while (chunk.done !== true) {
+      if (!(node as http.ServerResponse).write(chunk.value)) {
+        await new Promise((resolve) => {
+          node.once("drain", resolve);
+          node.once("close", resolve);
+        });
+      }
+      chunk = await it!.next();
+    }
+    if (res.trailer) node.addTrailers(toNodeHeaders(res.trailer));
+    node.end();
+    await finished(node as http.ServerResponse);
+  } catch (e) {
+    await it?.throw?.(e).catch(() => undefined);
+    throw e;
+  } finally {
+    await it?.return?.().catch(() => undefined);
+  }
+}

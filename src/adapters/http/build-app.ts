@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { PersonService } from "../../../gen/person/v1/person_pb.js";
+import type { PersonUseCases } from "../../application/use-cases/person-use-cases.ts";
+import type { Config } from "../../config/config.ts";
+import { connectPlugin } from "../connect/connect-plugin.ts";
+import { createPersonService } from "../connect/person-service.ts";
+import { createOnePortServerFactory } from "./one-port-server.ts";
+
+/** What the HTTP edge is built from. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly useCases: PersonUseCases;
+}
+
+/** The built edge: the Fastify app, and the switch graceful shutdown flips first. */
+export interface App {
+  readonly fastify: FastifyInstance;
+  /** Marks the start of graceful shutdown: responses close their HTTP/1.1 connections. */
+  beginShutdown(): void;
+  readonly isShuttingDown: () => boolean;
+}
+
+const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
+
+/** The correlation id of a request: a sane `x-request-id`, or a new UUID. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === "string" && requestIdPattern.test(header) ? header : randomUUID();
+}
+
+/**
+ * Builds the Fastify app (without listening): gRPC, gRPC-Web and Connect on
+ * one port, h2c and HTTP/1.1 side by side, or h2 and HTTP/1.1 through ALPN
+ * when TLS is configured.
+ */
+export async function buildApp({ config, logger, useCases }: AppDeps): Promise<App> {
+  let shuttingDown = false;
+  const isShuttingDown = () => shuttingDown;
+  const limits = {
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    http2IdleTimeoutMs: config.HTTP2_IDLE_TIMEOUT_MS,
+    sniffTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    maxHeaderBytes: config.MAX_HEADER_BYTES,
+    maxConcurrentStreams: config.HTTP2_MAX_CONCURRENT_STREAMS,
+  };
+  const common = {
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) =>
+      requestIdOf(req.headers["x-request-id"]),
+    connectionTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http2SessionTimeout: config.HTTP2_IDLE_TIMEOUT_MS,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  };
+  const tls =
+    config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
+      : undefined;
+  const fastify = (
+    tls
+      ? Fastify({ ...common, http2: true, https: { ...tls, allowHTTP1: true } })
+      : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits) as never })
+  ) as unknown as FastifyInstance;
+
+  fastify.addHook("onRequest", (req, reply, done) => {
+    reply.header("x-request-id", req.id);
+    done();
+  });
+  await fastify.register(connectPlugin, {
+    routes: (router) => router.service(PersonService, createPersonService(useCases)),
+    logger,
+    readMaxBytes: config.MAX_REQUEST_BYTES,
+    isShuttingDown,
+  });
+  return {
+    fastify,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    isShuttingDown,
+  };
+}

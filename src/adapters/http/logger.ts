@@ -1,0 +1,17 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+
+/**
+ * The service's pino logger: JSON lines, pretty-printed only when stdout is a
+ * terminal. `destination` lets tests capture the lines.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    base: { service: "personsvc" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (destination) return pino(options, destination);
+  if (process.stdout.isTTY) return pino({ ...options, transport: { target: "pino-pretty" } });
+  return pino(options);
+}

@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const ms = z.coerce.number().int().min(1);
+const bytes = z.coerce.number().int().min(1024);
+
+/** Every setting of the service, read from environment variables. */
+export const configSchema = z
+  .object({
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: port.default(8080),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    STORE: z.enum(["sqlite"]).default("sqlite"),
+    SQLITE_PATH: z.string().min(1).default("./data/personsvc.db"),
+    MAX_REQUEST_BYTES: bytes.default(1024 * 1024),
+    MAX_HEADER_BYTES: bytes.default(16 * 1024),
+    HEADERS_TIMEOUT_MS: ms.default(10_000),
+    REQUEST_TIMEOUT_MS: ms.default(30_000),
+    KEEP_ALIVE_TIMEOUT_MS: ms.default(65_000),
+    HTTP2_IDLE_TIMEOUT_MS: ms.default(120_000),
+    HTTP2_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(250),
+    SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {
+    message: "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
+    path: ["TLS_CERT_FILE"],
+  });
+
+/** The validated configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Thrown when the environment is not a valid configuration; lists every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Reads the configuration from `env`. Empty variables count as unset. Throws
+ * a ConfigError naming every bad variable and why, never echoing values.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "config"}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}

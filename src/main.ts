@@ -1,0 +1,55 @@
+import { createPersonUseCases } from "./application/use-cases/person-use-cases.ts";
+import { ConfigError, loadConfig } from "./config/config.ts";
+import { createSqlitePersonRepository } from "./adapters/sqlite/sqlite-person-repository.ts";
+import { createSystemClock } from "./adapters/system/system-clock.ts";
+import { createUuidGenerator } from "./adapters/system/uuid-generator.ts";
+import { createLogger } from "./adapters/http/logger.ts";
+import { buildApp } from "./adapters/http/build-app.ts";
+
+/**
+ * Composition root: read the config, wire the store, the use cases and the
+ * edge, listen, and shut down gracefully on SIGTERM/SIGINT.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`personsvc: ${e.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const people = createSqlitePersonRepository({ path: config.SQLITE_PATH });
+  const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
+  const app = await buildApp({ config, logger, useCases });
+  await app.fastify.listen({ host: config.HOST, port: config.PORT });
+  const address = app.fastify.server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE) }, "listening");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, drainMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+    app.beginShutdown();
+    const force = setTimeout(() => {
+      logger.warn("drain time over: closing remaining connections");
+      app.fastify.server.closeAllConnections();
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    await app.fastify.close();
+    clearTimeout(force);
+    await people.close();
+    logger.info("stopped");
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on("SIGTERM", (s) => void shutdown(s));
+  process.on("SIGINT", (s) => void shutdown(s));
+}
+
+await main();
