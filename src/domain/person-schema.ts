@@ -15,7 +15,8 @@ function nameSchema(max: number, allowEmpty: boolean) {
     .refine((s) => !forbiddenChars.test(s), { message: "must not contain control characters", abort: true })
     .refine((s) => s.isWellFormed(), { message: "must be well-formed Unicode (no lone surrogates)", abort: true })
     .trim()
-    .max(max, { message: `must be at most ${max} characters` });
+    // String length counts UTF-16 code units, as NVARCHAR(n) does.
+    .refine((s) => s.length <= max, { message: `must be at most ${max} characters` });
   return allowEmpty ? base : base.min(1, { message: "must not be empty" });
 }
 

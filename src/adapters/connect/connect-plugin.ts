@@ -61,7 +61,11 @@ function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOption
       for (const [key, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(key, value);
       }
-      if (opts.isShuttingDown() && req.raw.httpVersionMajor === 1) reply.raw.setHeader("connection", "close");
+      // An HTTP/1.1 connection is not reused when shutting down, nor when the
+      // request body was refused unread (draining it could take forever).
+      if (req.raw.httpVersionMajor === 1 && (opts.isShuttingDown() || !req.raw.complete)) {
+        reply.raw.setHeader("connection", "close");
+      }
       await writeUniversalResponse(res, reply.raw);
       logRpc(opts.logger, procedure, call, res);
     } catch (e) {

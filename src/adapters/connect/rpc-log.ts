@@ -36,11 +36,15 @@ export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: Un
     procedure,
     protocol: protocolOf(call, res),
     encoding: json ? "json" : "proto",
+    httpMethod: call.context?.requestMethod,
     code: code === 0 ? "ok" : codeToString(code),
     httpStatus: res.status,
     durationMs: Number(process.hrtime.bigint() - call.startNs) / 1e6,
   };
-  if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) {
+  // Our fault only when Connect took the request in: an HTTP-level refusal
+  // (415, 405) has no context and is the client's doing.
+  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
+  if (fault && call.context !== undefined) {
     const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
     entry.err = { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message };
     logger.error(entry, "rpc failed");

@@ -1,6 +1,5 @@
 import type http from "node:http";
-import type http2 from "node:http2";
-import { finished } from "node:stream/promises";
+import http2 from "node:http2";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 
 type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -12,8 +11,8 @@ const toNodeHeaders = (init: UniversalServerResponse["header"]): Record<string, 
  * Writes a Connect universal response to a Node response and resolves once it
  * is fully sent (rejects if the client went away first). Headers go out after
  * the first body chunk is ready, so an implementation may still set them.
- * Unlike connect-node's writer, it settles on `finish`, so the caller can
- * log the outcome of every request.
+ * Unlike connect-node's writer, it settles on `finish` (or `close`), so the
+ * caller can log the outcome of every request.
  */
 export async function writeUniversalResponse(res: UniversalServerResponse, node: NodeResponse): Promise<void> {
   const it = res.body?.[Symbol.asyncIterator]();
@@ -30,8 +29,23 @@ export async function writeUniversalResponse(res: UniversalServerResponse, node:
       chunk = await it!.next();
     }
     if (res.trailer) node.addTrailers(toNodeHeaders(res.trailer));
-    node.end();
-    await finished(node as http.ServerResponse);
+    await new Promise<void>((resolve, reject) => {
+      const onClose = () => reject(new Error("the client closed the connection before the response was sent"));
+      node.once("close", onClose);
+      node.once("finish", () => {
+        node.off("close", onClose);
+        resolve();
+      });
+      node.end();
+      // HTTP/2 emits `finish` only once the stream closes. A stream whose
+      // request body was refused unread would stay half-open: once our side
+      // is flushed, reset it with NO_ERROR as gRPC servers do.
+      if ("stream" in node && !node.req.complete) {
+        const reset = () => setImmediate(() => node.stream.close(http2.constants.NGHTTP2_NO_ERROR));
+        if (res.trailer) node.stream.once("wantTrailers", reset);
+        else node.stream.once("finish", reset);
+      }
+    });
   } catch (e) {
     await it?.throw?.(e).catch(() => undefined);
     throw e;
