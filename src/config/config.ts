@@ -26,6 +26,8 @@ export const configSchema = z
   .refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {
     message: "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
     path: ["TLS_CERT_FILE"],
+    // Checked even when other variables are bad, so one run lists every problem.
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
   });
 
 /** The validated configuration. */

@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const mainPath = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+/** The real service process, started the way `npm start` starts it. */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly baseUrl: string;
+  /** Parsed stdout log lines so far. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Spawns `node src/main.ts` with `env` on an ephemeral port; resolves once it logs "listening". */
+export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [mainPath], {
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === "listening") resolve(entry.port as number);
+      } catch {
+        logs.push({ raw: line });
+      }
+    });
+    void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
+  });
+  return { child, port, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
+}
