@@ -12,6 +12,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     formatters: { level: (label: string) => ({ level: label }) },
   };
   if (destination) return pino(options, destination);
-  if (process.stdout.isTTY) return pino({ ...options, transport: { target: "pino-pretty" } });
+  if (process.stdout.isTTY && hasPrettyPrinter()) return pino({ ...options, transport: { target: "pino-pretty" } });
   return pino(options);
+}
+
+/** pino-pretty is a development dependency: a production install logs JSON even on a terminal. */
+function hasPrettyPrinter(): boolean {
+  try {
+    import.meta.resolve("pino-pretty");
+    return true;
+  } catch {
+    return false;
+  }
 }
