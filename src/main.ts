@@ -1,6 +1,6 @@
 import { createPersonUseCases } from "./application/use-cases/person-use-cases.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
-import { createSqlitePersonRepository } from "./adapters/sqlite/sqlite-person-repository.ts";
+import { createRepository } from "./create-repository.ts";
 import { createSystemClock } from "./adapters/system/system-clock.ts";
 import { createUuidGenerator } from "./adapters/system/uuid-generator.ts";
 import { createLogger } from "./adapters/http/logger.ts";
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const people = createSqlitePersonRepository({ path: config.SQLITE_PATH });
+  const people = await createRepository(config, logger);
   const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
   const app = await buildApp({ config, logger, useCases });
   await app.fastify.listen({ host: config.HOST, port: config.PORT });

@@ -3,6 +3,9 @@ import { z } from "zod";
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().min(1);
 const bytes = z.coerce.number().int().min(1024);
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /** Every setting of the service, read from environment variables. */
 export const configSchema = z
@@ -10,7 +13,7 @@ export const configSchema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     PORT: port.default(8080),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    STORE: z.enum(["sqlite"]).default("sqlite"),
+    STORE: z.enum(["sqlite", "mssql"]).default("sqlite"),
     SQLITE_PATH: z.string().min(1).default("./data/personsvc.db"),
     MAX_REQUEST_BYTES: bytes.default(1024 * 1024),
     MAX_HEADER_BYTES: bytes.default(16 * 1024),
@@ -22,6 +25,28 @@ export const configSchema = z
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
+    MSSQL_CONNECTION_STRING: z.string().min(1).optional(),
+    MSSQL_CONNECTION_STRING_FILE: z.string().min(1).optional(),
+    MSSQL_HOST: z.string().min(1).optional(),
+    MSSQL_PORT: port.optional(),
+    MSSQL_DATABASE: z.string().min(1).optional(),
+    MSSQL_USER: z.string().min(1).optional(),
+    MSSQL_PASSWORD: z.string().min(1).optional(),
+    MSSQL_PASSWORD_FILE: z.string().min(1).optional(),
+    MSSQL_ENCRYPT: bool.default(true),
+    MSSQL_TRUST_SERVER_CERTIFICATE: bool.default(false),
+    MSSQL_CONNECT_TIMEOUT_MS: ms.default(5_000),
+    MSSQL_REQUEST_TIMEOUT_MS: ms.default(15_000),
+    MSSQL_POOL_MIN: z.coerce.number().int().min(0).default(0),
+    MSSQL_POOL_MAX: z.coerce.number().int().min(1).default(10),
+    MSSQL_ACQUIRE_TIMEOUT_MS: ms.default(3_000),
+    MSSQL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    MSSQL_MIGRATE: bool.default(true),
+  })
+  .refine((c) => c.STORE !== "mssql" || Boolean(c.MSSQL_CONNECTION_STRING || c.MSSQL_CONNECTION_STRING_FILE || c.MSSQL_HOST), {
+    message: "STORE=mssql needs MSSQL_CONNECTION_STRING, MSSQL_CONNECTION_STRING_FILE or MSSQL_HOST",
+    path: ["STORE"],
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
   })
   .refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {
     message: "TLS_CERT_FILE and TLS_KEY_FILE must be set together",

@@ -108,8 +108,10 @@ export function describeRepositoryContract(name: string, open: () => Promise<Per
       assert.deepEqual([...seen].sort(), [...ids].sort());
       const start = { lastName: family, firstName: "", id: "" };
       const rows = (await repo.list({ limit: 1000, after: start }, opts)).filter((p) => p.lastName.startsWith(family));
-      const keys = rows.map((p) => `${p.lastName}|${p.firstName}|${p.id}`);
-      assert.deepEqual(keys, [...keys].sort(), "ordered by last name, first name, id");
+      // Names are ASCII of one case here, so every store's collation agrees;
+      // ties on names are ordered by id in the store's own id order.
+      const keys = rows.map((p) => `${p.lastName}|${p.firstName}`);
+      assert.deepEqual(keys, [...keys].sort(), "ordered by last name, then first name");
     });
 
     test("an aborted signal stops the call with the signal's reason", async () => {
