@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { invalidArgument } from "../domain/app-error.ts";
 import type { PersonSortKey } from "../domain/person.ts";
+import { uuidSchema } from "../domain/person-schema.ts";
 
-const tokenSchema = z.tuple([z.literal(1), z.string(), z.string(), z.string()]);
+const tokenSchema = z.tuple([z.literal(1), z.string(), z.string(), uuidSchema]);
 
 /** Encodes a keyset cursor as an opaque, URL-safe page token. */
 export function encodePageToken(key: PersonSortKey): string {

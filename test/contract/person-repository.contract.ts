@@ -96,7 +96,8 @@ export function describeRepositoryContract(name: string, open: () => Promise<Per
         await repo.create(p, undefined, opts);
       }
       const seen: string[] = [];
-      let after = { lastName: family, firstName: "", id: "" };
+      const nil = "00000000-0000-0000-0000-000000000000";
+      let after = { lastName: family, firstName: "", id: nil };
       for (;;) {
         const page = (await repo.list({ limit: 7, after }, opts)).filter((p) => p.lastName.startsWith(family));
         if (page.length === 0) break;
@@ -106,7 +107,7 @@ export function describeRepositoryContract(name: string, open: () => Promise<Per
         await repo.create(newPerson({ lastName: `${family}00`, firstName: "A" }), undefined, opts); // behind the cursor
       }
       assert.deepEqual([...seen].sort(), [...ids].sort());
-      const start = { lastName: family, firstName: "", id: "" };
+      const start = { lastName: family, firstName: "", id: nil };
       const rows = (await repo.list({ limit: 1000, after: start }, opts)).filter((p) => p.lastName.startsWith(family));
       // Names are ASCII of one case here, so every store's collation agrees;
       // ties on names are ordered by id in the store's own id order.

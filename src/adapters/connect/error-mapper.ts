@@ -9,6 +9,7 @@ const codeOf: Record<AppErrorCode, Code> = {
   "PERSON.NOT_FOUND": Code.NotFound,
   "PERSON.ETAG_MISMATCH": Code.Aborted,
   "PERSON.REQUEST_ID_REUSED": Code.AlreadyExists,
+  "PERSON.ALREADY_EXISTS": Code.AlreadyExists,
   "STORE.UNAVAILABLE": Code.Unavailable,
   "STORE.TIMEOUT": Code.DeadlineExceeded,
   "STORE.CANCELLED": Code.Canceled,

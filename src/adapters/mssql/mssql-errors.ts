@@ -42,6 +42,8 @@ export function toStoreError(e: unknown): unknown {
   switch (classify(e)) {
     case "timeout":
       return new AppError("STORE.TIMEOUT", "the person store did not answer in time", { cause: e });
+    case "unique-violation":
+      return new AppError("PERSON.ALREADY_EXISTS", "a person with this id already exists", { cause: e });
     case "rolled-back":
     case "broken":
       return new AppError("STORE.UNAVAILABLE", "the person store is unavailable, try again later", { cause: e });
