@@ -16,7 +16,8 @@ function nameSchema(max: number, allowEmpty: boolean) {
     .refine((s) => s.isWellFormed(), { message: "must be well-formed Unicode (no lone surrogates)", abort: true })
     .trim()
     // String length counts UTF-16 code units, as NVARCHAR(n) does.
-    .refine((s) => s.length <= max, { message: `must be at most ${max} characters` });
+    .refine((s) => s.length <= max, { message: `must be at most ${max} characters` })
+    .meta({ maxLength: max, description: "trimmed; no control characters" });
   return allowEmpty ? base : base.min(1, { message: "must not be empty" });
 }
 
@@ -24,6 +25,7 @@ function nameSchema(max: number, allowEmpty: boolean) {
 export const uuidSchema = z
   .string()
   .regex(uuidPattern, { message: "must be a UUID (8-4-4-4-12 hexadecimal digits)" })
+  .meta({ format: "uuid" })
   .transform((s) => s.toLowerCase());
 
 /** The names a client may set on a person. */
@@ -38,6 +40,7 @@ export const personNamesSchema = z.object({
 export const etagSchema = z
   .string()
   .max(personLimits.etag, { message: `must be at most ${personLimits.etag} characters` })
+  .meta({ maxLength: personLimits.etag })
   .refine((s) => !forbiddenChars.test(s), { message: "must not contain control characters" });
 
 /** An optional UUID: empty means "not given". */

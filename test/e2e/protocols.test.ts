@@ -61,8 +61,7 @@ describe("the CRUD scenario over every protocol, all on one port", () => {
     const requestId = "get-probe-" + person!.id;
     await client.getPerson({ id: person!.id }, { headers: { "x-request-id": requestId } });
     const line = server.logs.find((l) => l.requestId === requestId);
-    assert.equal(line?.httpMethod, "GET");
-    assert.equal(line?.protocol, "connect");
+    assert.equal(line?.protocol, "connect-get");
     assert.equal(line?.procedure, "person.v1.PersonService/GetPerson");
   });
 });

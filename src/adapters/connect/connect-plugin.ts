@@ -1,9 +1,8 @@
-import { createConnectRouter, createContextValues, type ConnectRouter } from "@connectrpc/connect";
+import { createContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
-import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest } from "@connectrpc/connect-node";
+import { universalRequestFromNodeRequest } from "@connectrpc/connect-node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { createEdgeInterceptor } from "./edge-interceptor.ts";
 import { reclassifyMalformedRequest } from "./malformed-request.ts";
 import { rpcCallKey, startRpcCall } from "./rpc-call.ts";
 import { logRpc } from "./rpc-log.ts";
@@ -11,11 +10,9 @@ import { writeUniversalResponse } from "./write-response.ts";
 
 /** Options of the Connect edge. */
 export interface ConnectPluginOptions {
-  /** Registers the services on the router. */
-  readonly routes: (router: ConnectRouter) => void;
+  /** The universal handlers of every RPC (see rpc-router.ts). */
+  readonly handlers: readonly UniversalHandler[];
   readonly logger: Logger;
-  /** Largest accepted request message, in bytes (RESOURCE_EXHAUSTED above). */
-  readonly readMaxBytes: number;
   /** True once graceful shutdown began: HTTP/1.1 answers then carry `Connection: close`. */
   readonly isShuttingDown: () => boolean;
 }
@@ -26,21 +23,10 @@ export interface ConnectPluginOptions {
  * RPC, the correlation id, and INVALID_ARGUMENT for undecodable bodies.
  */
 export function connectPlugin(instance: FastifyInstance, opts: ConnectPluginOptions, done: (err?: Error) => void): void {
-  const router = createConnectRouter({
-    interceptors: [createEdgeInterceptor()],
-    readMaxBytes: opts.readMaxBytes,
-    jsonOptions: { ignoreUnknownFields: false },
-    acceptCompression: [compressionGzip, compressionBrotli],
-    requestGate(ctx) {
-      const call = ctx.values.get(rpcCallKey);
-      if (call) call.context = ctx;
-    },
-  });
-  opts.routes(router);
   // Connect reads the bodies itself; in this encapsulated scope no parser runs.
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser("*", (_req, _payload, next) => next(null, undefined));
-  for (const handler of router.handlers) {
+  for (const handler of opts.handlers) {
     instance.all(handler.requestPath, createRouteHandler(handler, opts));
   }
   done();

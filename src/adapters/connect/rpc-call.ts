@@ -10,6 +10,8 @@ export interface RpcCall {
   readonly startNs: bigint;
   context: HandlerContext | undefined;
   reachedImplementation: boolean;
+  /** Set by edges that translate into Connect (REST), to log the protocol the client used. */
+  protocol: string | undefined;
 }
 
 /** Context key under which the edge hands the RpcCall to Connect. */
@@ -17,5 +19,5 @@ export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { des
 
 /** Starts the record of an RPC. */
 export function startRpcCall(requestId: string): RpcCall {
-  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false };
+  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined };
 }

@@ -16,9 +16,13 @@ function codeOf(call: RpcCall, res: UniversalServerResponse): Code | 0 {
   return res.status === 400 ? Code.InvalidArgument : codeFromHttpStatus(res.status);
 }
 
-/** The protocol name as logged: grpc, grpc-web or connect. */
+/** The protocol as logged: grpc, grpc-web, connect, connect-get (unary GET) or rest. */
 function protocolOf(call: RpcCall, res: UniversalServerResponse): string {
-  if (call.context) return call.context.protocolName;
+  if (call.protocol) return call.protocol;
+  if (call.context) {
+    const name = call.context.protocolName;
+    return name === "connect" && call.context.requestMethod === "GET" ? "connect-get" : name;
+  }
   return new Headers(res.header).get("content-type")?.startsWith("application/grpc-web") ? "grpc-web" : "connect";
 }
 
@@ -30,13 +34,12 @@ function protocolOf(call: RpcCall, res: UniversalServerResponse): string {
 export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: UniversalServerResponse): void {
   const code = codeOf(call, res);
   const requestType = call.context?.requestHeader.get("content-type") ?? "";
-  const json = requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
+  const json = call.protocol === "rest" || requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
   const entry: Record<string, unknown> = {
     requestId: call.requestId,
     procedure,
     protocol: protocolOf(call, res),
     encoding: json ? "json" : "proto",
-    httpMethod: call.context?.requestMethod,
     code: code === 0 ? "ok" : codeToString(code),
     httpStatus: res.status,
     durationMs: Number(process.hrtime.bigint() - call.startNs) / 1e6,

@@ -6,6 +6,10 @@ import { PersonService } from "../../../gen/person/v1/person_pb.js";
 import type { PersonUseCases } from "../../application/use-cases/person-use-cases.ts";
 import type { Config } from "../../config/config.ts";
 import { connectPlugin } from "../connect/connect-plugin.ts";
+import { createRpcHandlers } from "../connect/rpc-router.ts";
+import { restPlugin } from "../rest/rest-plugin.ts";
+import { docsPlugin } from "../rest/docs-plugin.ts";
+import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
 
@@ -74,11 +78,17 @@ export async function buildApp({ config, logger, useCases }: AppDeps): Promise<A
     reply.header("x-request-id", req.id);
     done();
   });
-  await fastify.register(connectPlugin, {
+  const handlers = createRpcHandlers({
     routes: (router) => router.service(PersonService, createPersonService(useCases)),
-    logger,
     readMaxBytes: config.MAX_REQUEST_BYTES,
-    isShuttingDown,
+  });
+  await fastify.register(connectPlugin, { handlers, logger, isShuttingDown });
+  await fastify.register(restPlugin, { handlers, logger, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
+  await fastify.register(docsPlugin, {
+    title: "personsvc",
+    version: "1",
+    services: [PersonService.typeName],
+    constraints: personRequestConstraints,
   });
   return {
     fastify,

@@ -15,7 +15,8 @@ export interface CreatePersonInput {
   readonly requestId: string;
 }
 
-const createSchema = personNamesSchema.extend({ requestId: optionalUuidSchema });
+/** What CreatePerson accepts (also feeds the OpenAPI constraints). */
+export const createPersonSchema = personNamesSchema.extend({ requestId: optionalUuidSchema });
 
 /** A stable digest of the names, so a reused request id with other names is caught. */
 function fingerprint(names: PersonNames): string {
@@ -29,7 +30,7 @@ function fingerprint(names: PersonNames): string {
  */
 export function createCreatePerson({ people, clock, ids }: UseCaseDeps) {
   return async function createPerson(input: CreatePersonInput, options: StoreCallOptions = {}): Promise<Person> {
-    const { requestId, ...names } = parseOrThrow(createSchema, input);
+    const { requestId, ...names } = parseOrThrow(createPersonSchema, input);
     const key = requestId === "" ? undefined : { requestId, fingerprint: fingerprint(names) };
     const outcome = await people.create({ ...names, id: ids.next(), createTime: clock.now() }, key, options);
     switch (outcome.kind) {

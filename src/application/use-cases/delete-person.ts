@@ -11,12 +11,13 @@ export interface DeletePersonInput {
   readonly etag: string;
 }
 
-const deleteSchema = z.object({ id: uuidSchema, etag: etagSchema });
+/** What DeletePerson accepts (also feeds the OpenAPI constraints). */
+export const deletePersonSchema = z.object({ id: uuidSchema, etag: etagSchema });
 
 /** DeletePerson: validate, then delete if the etag still matches. */
 export function createDeletePerson({ people }: Pick<UseCaseDeps, "people">) {
   return async function deletePerson(input: DeletePersonInput, options: StoreCallOptions = {}): Promise<void> {
-    const { id, etag } = parseOrThrow(deleteSchema, input);
+    const { id, etag } = parseOrThrow(deletePersonSchema, input);
     const outcome = await people.delete(id, etag || undefined, options);
     if (outcome.kind === "not-found") throw personNotFound(id);
     if (outcome.kind === "etag-mismatch") throw etagMismatch(id);

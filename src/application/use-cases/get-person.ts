@@ -5,7 +5,8 @@ import { parseOrThrow, uuidSchema } from "../../domain/person-schema.ts";
 import type { StoreCallOptions } from "../ports/person-repository.port.ts";
 import type { UseCaseDeps } from "./person-use-cases.ts";
 
-const getSchema = z.object({ id: uuidSchema });
+/** What GetPerson accepts (also feeds the OpenAPI constraints). */
+export const getPersonSchema = z.object({ id: uuidSchema });
 
 /** Input of GetPerson, as received. */
 export interface GetPersonInput {
@@ -15,7 +16,7 @@ export interface GetPersonInput {
 /** GetPerson: validate the id, read the person, or say it is not there. */
 export function createGetPerson({ people }: Pick<UseCaseDeps, "people">) {
   return async function getPerson(input: GetPersonInput, options: StoreCallOptions = {}): Promise<Person> {
-    const { id } = parseOrThrow(getSchema, input);
+    const { id } = parseOrThrow(getPersonSchema, input);
     const person = await people.get(id, options);
     if (person === undefined) throw personNotFound(id);
     return person;

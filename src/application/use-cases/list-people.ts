@@ -16,6 +16,9 @@ const pageSizeSchema = z
   .min(0, { message: "must not be negative" })
   .transform((n) => (n === 0 ? defaultPageSize : Math.min(n, maxPageSize)));
 
+/** What ListPeople accepts (also feeds the OpenAPI constraints). */
+export const listPeopleSchema = z.object({ pageSize: pageSizeSchema.meta({ minimum: 0, maximum: 2147483647 }) });
+
 /** Input of ListPeople, as received. */
 export interface ListPeopleInput {
   readonly pageSize: number;
@@ -34,7 +37,7 @@ export interface PeoplePage {
  */
 export function createListPeople({ people }: Pick<UseCaseDeps, "people">) {
   return async function listPeople(input: ListPeopleInput, options: StoreCallOptions = {}): Promise<PeoplePage> {
-    const pageSize = parseOrThrow(z.object({ pageSize: pageSizeSchema }), input).pageSize;
+    const pageSize = parseOrThrow(listPeopleSchema, input).pageSize;
     const after = decodePageToken(input.pageToken);
     const rows = await people.list({ limit: pageSize + 1, after }, options);
     const page = rows.slice(0, pageSize);

@@ -15,12 +15,13 @@ export interface UpdatePersonInput {
   readonly etag: string;
 }
 
-const updateSchema = personNamesSchema.extend({ id: uuidSchema, etag: etagSchema });
+/** What UpdatePerson accepts (also feeds the OpenAPI constraints). */
+export const updatePersonSchema = personNamesSchema.extend({ id: uuidSchema, etag: etagSchema });
 
 /** UpdatePerson: validate, then replace the names if the etag still matches. */
 export function createUpdatePerson({ people, clock }: Pick<UseCaseDeps, "people" | "clock">) {
   return async function updatePerson(input: UpdatePersonInput, options: StoreCallOptions = {}): Promise<Person> {
-    const { id, etag, ...names } = parseOrThrow(updateSchema, input);
+    const { id, etag, ...names } = parseOrThrow(updatePersonSchema, input);
     const outcome = await people.update(id, names, clock.now(), etag || undefined, options);
     if (outcome.kind === "not-found") throw personNotFound(id);
     if (outcome.kind === "etag-mismatch") throw etagMismatch(id);

@@ -1,0 +1,101 @@
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import { createAsyncIterable, readAllBytes, type UniversalHandler, type UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { rpcCallKey, startRpcCall, type RpcCall } from "../connect/rpc-call.ts";
+import { logRpc } from "../connect/rpc-log.ts";
+import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
+import { bindVariables } from "./path-template.ts";
+import { buildRequestJson } from "./rest-request.ts";
+
+/** Options of the REST edge. */
+export interface RestPluginOptions {
+  /** The same universal handlers the Connect routes serve. */
+  readonly handlers: readonly UniversalHandler[];
+  readonly logger: Logger;
+  /** Largest accepted JSON body, in bytes. */
+  readonly bodyLimit: number;
+  readonly isShuttingDown: () => boolean;
+}
+
+/** Request headers that describe the REST message itself, not the call: not forwarded. */
+const ownHeaders = new Set(["content-type", "content-length", "transfer-encoding", "accept-encoding", "connection", "host"]);
+
+const jsonError = (error: ConnectError) => ({
+  status: codeToHttpStatus(error.code),
+  header: new Headers({ "content-type": "application/json" }),
+  body: createAsyncIterable([errorToJsonBytes(error, {})]),
+});
+
+/**
+ * Registers a Fastify route for every `google.api.http` binding of every RPC
+ * and runs each call through the RPC's own Connect handler (same interceptors,
+ * validation, errors and logs) as Connect JSON. Adding an annotated RPC to
+ * the proto needs no change here.
+ */
+export function restPlugin(instance: FastifyInstance, opts: RestPluginOptions, done: (err?: Error) => void): void {
+  instance.setErrorHandler((err: FastifyError, req, reply) => {
+    // Fastify refuses bodies before a handler runs: answer in the same JSON error form.
+    const code = err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument;
+    const message = err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? "content-type must be application/json" : err.message;
+    const status = err.statusCode === 415 ? 415 : codeToHttpStatus(code);
+    opts.logger.info({ requestId: req.id, protocol: "rest", route: req.routeOptions.url, httpStatus: status }, "rest request refused");
+    return reply.status(status).type("application/json").send(Buffer.from(errorToJsonBytes(new ConnectError(message, code), {})));
+  });
+  for (const handler of opts.handlers) {
+    if (!handler.protocolNames.includes("connect")) continue;
+    for (const binding of httpBindingsOf(handler.method)) {
+      instance.route({
+        method: binding.verb,
+        url: binding.template.fastifyPath,
+        bodyLimit: opts.bodyLimit,
+        handler: createRestHandler(handler, binding, opts),
+      });
+    }
+  }
+  done();
+}
+
+function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts: RestPluginOptions) {
+  const procedure = `${handler.service.typeName}/${handler.method.name}`;
+  const responseField = binding.responseBody
+    ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
+    : undefined;
+  return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const call: RpcCall = { ...startRpcCall(req.id), protocol: "rest" };
+    let res: UniversalServerResponse;
+    try {
+      const json = buildRequestJson(handler.method.input, binding.body, {
+        pathValues: bindVariables(binding.template, req.params as Record<string, string>),
+        query: req.query as Record<string, string | string[]>,
+        body: req.body,
+      });
+      const header = new Headers({ "content-type": "application/json" });
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (!ownHeaders.has(name) && value !== undefined) header.set(name, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const abort = new AbortController();
+      reply.raw.once("close", () => abort.abort(new ConnectError("the client went away", Code.Canceled)));
+      res = await handler({
+        httpVersion: req.raw.httpVersion,
+        method: "POST",
+        url: `http://rest${handler.requestPath}`,
+        header,
+        body: createAsyncIterable([new TextEncoder().encode(JSON.stringify(json))]),
+        signal: abort.signal,
+        contextValues: createContextValues().set(rpcCallKey, call),
+      });
+    } catch (e) {
+      res = jsonError(ConnectError.from(e, Code.InvalidArgument));
+    }
+    const bytes = res.body ? await readAllBytes(res.body as AsyncIterable<Uint8Array>, Number.MAX_SAFE_INTEGER) : new Uint8Array();
+    let payload: Uint8Array | string = bytes;
+    if (res.status === 200 && responseField) {
+      payload = JSON.stringify((JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)[responseField] ?? {});
+    }
+    if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
+    await reply.status(res.status).type("application/json").send(payload);
+    logRpc(opts.logger, procedure, call, res);
+  };
+}
