@@ -138,6 +138,7 @@ export function buildOpenApi(input: OpenApiInput): Schema {
     }
   };
   const paths: Record<string, Record<string, Schema>> = {};
+  const bodies: Array<{ name: string; message: DescMessage; omit: Set<string> }> = [];
   const errors = { default: { description: "Error", content: { "application/json": { schema: errorRef } } } };
   for (const service of input.services) {
     const tag = service.name;
@@ -173,7 +174,13 @@ export function buildOpenApi(input: OpenApiInput): Schema {
           }
         }
         const bodyField = binding.body && binding.body !== "*" ? method.input.fields.find((f) => f.name === binding.body) : undefined;
-        const requestSchema = binding.body === "*" ? ref(method.input.typeName) : bodyField ? valueSchema(bodyField, use) : undefined;
+        let requestSchema: Schema | undefined = bodyField ? valueSchema(bodyField, use) : undefined;
+        if (binding.body === "*") {
+          // The path carries some fields: the body is the request without them.
+          const name = pathFields.size ? `${method.input.typeName}.Body` : method.input.typeName;
+          if (pathFields.size) bodies.push({ name, message: method.input, omit: pathFields });
+          requestSchema = ref(name);
+        }
         const responseField = binding.responseBody ? method.output.fields.find((f) => f.name === binding.responseBody) : undefined;
         const responseSchema = responseField ? valueSchema(responseField, use) : ref(method.output.typeName);
         paths[openApiPath] ??= {};
@@ -190,6 +197,13 @@ export function buildOpenApi(input: OpenApiInput): Schema {
     }
   }
   for (let m = pending.shift(); m; m = pending.shift()) schemas[m.typeName] = messageSchema(m, input.constraints[m.typeName], use);
+  for (const { name, message, omit } of bodies) {
+    const full = messageSchema(message, input.constraints[message.typeName], use);
+    const jsonNames = new Set(message.fields.filter((f) => omit.has(f.name)).map((f) => f.jsonName));
+    const properties = Object.fromEntries(Object.entries(full.properties as Schema).filter(([k]) => !jsonNames.has(k)));
+    const required = ((full.required as string[] | undefined) ?? []).filter((k) => !jsonNames.has(k));
+    schemas[name] = { ...full, properties, ...(required.length ? { required } : { required: undefined }) };
+  }
   return {
     openapi: "3.1.0",
     info: { title: input.title, version: input.version, description: input.services.map((s) => commentOf(s)).join("\n\n") },

@@ -35,6 +35,9 @@ const jsonError = (error: ConnectError) => ({
  * the proto needs no change here.
  */
 export function restPlugin(instance: FastifyInstance, opts: RestPluginOptions, done: (err?: Error) => void): void {
+  // JSON only, with prototype-poisoning keys refused.
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser("application/json", { parseAs: "string" }, instance.getDefaultJsonParser("error", "error"));
   instance.setErrorHandler((err: FastifyError, req, reply) => {
     // Fastify refuses bodies before a handler runs: answer in the same JSON error form.
     const code = err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument;
