@@ -23,6 +23,13 @@ export const configSchema = z
     HTTP2_IDLE_TIMEOUT_MS: ms.default(120_000),
     HTTP2_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(250),
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+      .refine((list) => list.every((o) => o === "*" || /^https?:\/\/[^/]+$/.test(o)), {
+        message: "must be a comma-separated list of origins like https://app.example.com, or *",
+      }),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     MSSQL_CONNECTION_STRING: z.string().min(1).optional(),

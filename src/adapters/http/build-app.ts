@@ -12,6 +12,7 @@ import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
+import { registerCors } from "./cors.ts";
 
 /** What the HTTP edge is built from. */
 export interface AppDeps {
@@ -74,6 +75,7 @@ export async function buildApp({ config, logger, useCases }: AppDeps): Promise<A
       : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits) as never })
   ) as unknown as FastifyInstance;
 
+  await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);
   fastify.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
     done();
