@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const people = await createRepository(config, logger);
   const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
-  const app = await buildApp({ config, logger, useCases });
+  const app = await buildApp({ config, logger, useCases, people });
   await app.fastify.listen({ host: config.HOST, port: config.PORT });
   const address = app.fastify.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -35,8 +35,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal, drainMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+    logger.info({ signal, drainMs: config.SHUTDOWN_TIMEOUT_MS, delayMs: config.SHUTDOWN_DELAY_MS }, "shutting down");
     app.beginShutdown();
+    // Readiness is already false: give load balancers time to notice before
+    // the listener closes (Kubernetes endpoints, proxies' health checks).
+    if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
     const force = setTimeout(() => {
       logger.warn("drain time over: closing remaining connections");
       app.fastify.server.closeAllConnections();

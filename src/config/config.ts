@@ -23,6 +23,7 @@ export const configSchema = z
     HTTP2_IDLE_TIMEOUT_MS: ms.default(120_000),
     HTTP2_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(250),
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
+    SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     CORS_ALLOWED_ORIGINS: z
       .string()
       .default("")

@@ -106,3 +106,18 @@ test("a bad configuration names every bad variable and exits non-zero without se
   for (const name of ["PORT", "LOG_LEVEL", "MAX_REQUEST_BYTES", "TLS_CERT_FILE"]) assert.match(result.stderr, new RegExp(`${name}: `));
   assert.equal(result.stdout, "");
 });
+
+test("readiness: /readyz is 503 from the start of shutdown while the listener still serves; /healthz stays 200", async () => {
+  const service = await spawnService({ SQLITE_PATH: tempDb(), SHUTDOWN_DELAY_MS: "600" });
+  assert.equal((await fetch(`${service.baseUrl}/readyz`)).status, 200);
+  assert.equal((await fetch(`${service.baseUrl}/healthz`)).status, 200);
+  service.child.kill("SIGTERM");
+  await sleep(150);
+  const ready = await fetch(`${service.baseUrl}/readyz`, { headers: { connection: "close" } });
+  assert.equal(ready.status, 503);
+  assert.equal(((await ready.json()) as { status: string }).status, "not_ready");
+  const still = await fetch(`${service.baseUrl}/api/v1/person`, { headers: { connection: "close" } });
+  assert.equal(still.status, 200, "requests are still served during the delay");
+  assert.equal((await fetch(`${service.baseUrl}/healthz`, { headers: { connection: "close" } })).status, 200);
+  assert.equal(await service.exited, 0);
+});

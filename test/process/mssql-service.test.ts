@@ -46,7 +46,11 @@ test("the password never reaches the logs", () => {
 test("SQL Server down: calls fail fast with UNAVAILABLE; when it returns, service resumes by itself", async () => {
   const client = personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!);
   const kept = (await client.createPerson({ firstName: "Kept", lastName: "Write" })).person!;
+  assert.equal((await fetch(`${service.baseUrl}/readyz`)).status, 200);
   await responder.stop();
+  const notReady = await fetch(`${service.baseUrl}/readyz`);
+  assert.equal(notReady.status, 503, "readiness follows the store");
+  assert.equal((await fetch(`${service.baseUrl}/healthz`)).status, 200, "liveness does not");
   const started = Date.now();
   await expectCode(client.getPerson({ id: kept.id }), Code.Unavailable);
   await expectCode(client.createPerson({ firstName: "Lost", lastName: "Cause" }), Code.Unavailable);
@@ -58,6 +62,7 @@ test("SQL Server down: calls fail fast with UNAVAILABLE; when it returns, servic
     if (!back) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(back, "service resumed without a restart");
+  assert.equal((await fetch(`${service.baseUrl}/readyz`)).status, 200);
   assert.deepEqual((back as { person: unknown }).person, kept, "no acknowledged write lost");
   assert.equal(service.logs.filter((l) => l.level === "error").length, 0, "an outage is not a bug");
 });

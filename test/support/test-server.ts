@@ -38,7 +38,7 @@ export async function startTestServer(
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
   const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
-  const app = await buildApp({ config, logger, useCases });
+  const app = await buildApp({ config, logger, useCases, people });
   await app.fastify.listen({ host: "127.0.0.1", port: 0 });
   const port = (app.fastify.server.address() as AddressInfo).port;
   return {

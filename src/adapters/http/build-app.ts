@@ -13,12 +13,16 @@ import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
 import { registerCors } from "./cors.ts";
+import { registerHealthRoutes } from "./health-routes.ts";
+import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
 
 /** What the HTTP edge is built from. */
 export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly useCases: PersonUseCases;
+  /** The store, for readiness. */
+  readonly people: PersonRepository;
 }
 
 /** The built edge: the Fastify app, and the switch graceful shutdown flips first. */
@@ -41,7 +45,7 @@ export function requestIdOf(header: string | string[] | undefined): string {
  * one port, h2c and HTTP/1.1 side by side, or h2 and HTTP/1.1 through ALPN
  * when TLS is configured.
  */
-export async function buildApp({ config, logger, useCases }: AppDeps): Promise<App> {
+export async function buildApp({ config, logger, useCases, people }: AppDeps): Promise<App> {
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
   const limits = {
@@ -76,6 +80,7 @@ export async function buildApp({ config, logger, useCases }: AppDeps): Promise<A
   ) as unknown as FastifyInstance;
 
   await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);
+  registerHealthRoutes(fastify, { people, isAccepting: () => fastify.server.listening && !shuttingDown, storeTimeoutMs: 1000 });
   fastify.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
     done();
