@@ -17,8 +17,8 @@ export interface ServiceProcess {
 }
 
 /** Spawns `node src/main.ts` with `env` on an ephemeral port; resolves once it logs "listening". */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [mainPath], {
+export async function spawnService(env: Record<string, string>, entry = mainPath): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
