@@ -51,6 +51,8 @@ export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: Un
     const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
     entry.err = { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message };
     logger.error(entry, "rpc failed");
+  } else if (procedure.startsWith("grpc.")) {
+    logger.debug(entry, "rpc"); // health probes and reflection: not worth a line each at info
   } else {
     logger.info(entry, "rpc");
   }

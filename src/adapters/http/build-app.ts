@@ -14,6 +14,9 @@ import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
 import { registerCors } from "./cors.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
+import { createHealthMonitor } from "../health/health-monitor.ts";
+import { createGrpcHealthService } from "../health/grpc-health-service.ts";
+import { Health } from "../../../gen/health/v1/health_pb.js";
 import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
 
 /** What the HTTP edge is built from. */
@@ -80,13 +83,18 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
   ) as unknown as FastifyInstance;
 
   await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);
-  registerHealthRoutes(fastify, { people, isAccepting: () => fastify.server.listening && !shuttingDown, storeTimeoutMs: 1000 });
+  const monitor = createHealthMonitor({ people, logger, intervalMs: config.HEALTH_INTERVAL_MS, timeoutMs: config.HEALTH_TIMEOUT_MS });
+  fastify.addHook("onClose", async () => monitor.stop());
+  registerHealthRoutes(fastify, { monitor, isAccepting: () => fastify.server.listening && !shuttingDown });
   fastify.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
     done();
   });
   const handlers = createRpcHandlers({
-    routes: (router) => router.service(PersonService, createPersonService(useCases)),
+    routes: (router) =>
+      router
+        .service(PersonService, createPersonService(useCases))
+        .service(Health, createGrpcHealthService(monitor, [PersonService.typeName])),
     readMaxBytes: config.MAX_REQUEST_BYTES,
   });
   await fastify.register(connectPlugin, { handlers, logger, isShuttingDown });
@@ -101,6 +109,7 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
     fastify,
     beginShutdown: () => {
       shuttingDown = true;
+      monitor.beginShutdown();
     },
     isShuttingDown,
   };
