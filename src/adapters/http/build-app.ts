@@ -17,6 +17,10 @@ import { registerHealthRoutes } from "./health-routes.ts";
 import { createHealthMonitor } from "../health/health-monitor.ts";
 import { createGrpcHealthService } from "../health/grpc-health-service.ts";
 import { Health } from "../../../gen/health/v1/health_pb.js";
+import { ServerReflection } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionAlpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { loadDescriptorRegistry } from "../reflection/descriptor-registry.ts";
+import { createReflectionService } from "../reflection/reflection-service.ts";
 import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
 
 /** What the HTTP edge is built from. */
@@ -90,11 +94,15 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
     reply.header("x-request-id", req.id);
     done();
   });
+  const registry = loadDescriptorRegistry();
+  const served = [PersonService.typeName, Health.typeName, ServerReflection.typeName, ServerReflectionAlpha.typeName];
   const handlers = createRpcHandlers({
     routes: (router) =>
       router
         .service(PersonService, createPersonService(useCases))
-        .service(Health, createGrpcHealthService(monitor, [PersonService.typeName])),
+        .service(Health, createGrpcHealthService(monitor, [PersonService.typeName]))
+        .service(ServerReflection, createReflectionService(registry, () => served))
+        .service(ServerReflectionAlpha, createReflectionService(registry, () => served) as never),
     readMaxBytes: config.MAX_REQUEST_BYTES,
   });
   await fastify.register(connectPlugin, { handlers, logger, isShuttingDown });
@@ -102,7 +110,7 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
   await fastify.register(docsPlugin, {
     title: "personsvc",
     version: "1",
-    services: [PersonService.typeName],
+    services: [registry.getService(PersonService.typeName)!],
     constraints: personRequestConstraints,
   });
   return {

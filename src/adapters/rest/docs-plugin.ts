@@ -1,31 +1,17 @@
-import { readFileSync } from "node:fs";
-import { createFileRegistry, fromBinary, type DescService } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import type { DescService } from "@bufbuild/protobuf";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { buildOpenApi } from "./openapi.ts";
 
-const descriptorSet = new URL("../../../gen/descriptors.binpb", import.meta.url);
-
 /** Options of the API documentation routes. */
 export interface DocsPluginOptions {
   readonly title: string;
   readonly version: string;
-  /** Fully-qualified names of the services to document. */
-  readonly services: readonly string[];
+  /** The services to document, from the descriptor registry (with their comments). */
+  readonly services: readonly DescService[];
   readonly constraints: Readonly<Record<string, z.ZodType>>;
-}
-
-/** Services with their proto comments, from the descriptor set `npm run generate` writes. */
-export function loadDocumentedServices(typeNames: readonly string[]): DescService[] {
-  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(descriptorSet)));
-  return typeNames.map((name) => {
-    const service = registry.getService(name);
-    if (!service) throw new Error(`service ${name} is not in ${descriptorSet.pathname}`);
-    return service;
-  });
 }
 
 const securityHeaders = {
@@ -44,7 +30,7 @@ export async function docsPlugin(instance: FastifyInstance, opts: DocsPluginOpti
   const document = buildOpenApi({
     title: opts.title,
     version: opts.version,
-    services: loadDocumentedServices(opts.services),
+    services: opts.services,
     constraints: opts.constraints,
   });
   instance.addHook("onSend", async (_req, reply, payload) => {
