@@ -7,6 +7,8 @@ import { EchoService } from "../../gen/transcode/v1/transcode_pb.js";
 import { createRpcHandlers } from "../../src/adapters/connect/rpc-router.ts";
 import { restPlugin } from "../../src/adapters/rest/rest-plugin.ts";
 import { compilePathTemplate } from "../../src/adapters/rest/path-template.ts";
+import { createRpcObserver } from "../../src/adapters/connect/rpc-observer.ts";
+import { createMetrics } from "../../src/adapters/metrics/metrics.ts";
 
 // A service the transcoder has never seen, from a test-only proto: nothing in
 // src/ knows its routes, so they can only come from its annotations.
@@ -23,7 +25,9 @@ before(async () => {
     readMaxBytes: 1 << 20,
   });
   app = Fastify();
-  await app.register(restPlugin, { handlers, logger: pino({ level: "silent" }), bodyLimit: 1 << 20, isShuttingDown: () => false });
+  const logger = pino({ level: "silent" });
+  const observer = createRpcObserver(logger, createMetrics());
+  await app.register(restPlugin, { handlers, logger, observer, bodyLimit: 1 << 20, isShuttingDown: () => false });
   await app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });

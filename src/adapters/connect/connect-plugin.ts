@@ -2,17 +2,17 @@ import { createContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { universalRequestFromNodeRequest } from "@connectrpc/connect-node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Logger } from "pino";
 import { reclassifyMalformedRequest } from "./malformed-request.ts";
-import { rpcCallKey, startRpcCall } from "./rpc-call.ts";
-import { logRpc } from "./rpc-log.ts";
+import { rpcCallKey } from "./rpc-call.ts";
+import { protocolHint, type RpcObserver } from "./rpc-observer.ts";
 import { writeUniversalResponse } from "./write-response.ts";
 
 /** Options of the Connect edge. */
 export interface ConnectPluginOptions {
   /** The universal handlers of every RPC (see rpc-router.ts). */
   readonly handlers: readonly UniversalHandler[];
-  readonly logger: Logger;
+  /** Logs, counts and times every RPC. */
+  readonly observer: RpcObserver;
   /** True once graceful shutdown began: HTTP/1.1 answers then carry `Connection: close`. */
   readonly isShuttingDown: () => boolean;
 }
@@ -33,9 +33,8 @@ export function connectPlugin(instance: FastifyInstance, opts: ConnectPluginOpti
 }
 
 function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOptions) {
-  const procedure = `${handler.service.typeName}/${handler.method.name}`;
   return async function handleRpc(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const call = startRpcCall(req.id);
+    const call = opts.observer.begin(req.id, protocolHint(req.headers["content-type"], req.method));
     try {
       const uReq = universalRequestFromNodeRequest(
         req.raw,
@@ -53,12 +52,9 @@ function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOption
         reply.raw.setHeader("connection", "close");
       }
       await writeUniversalResponse(res, reply.raw);
-      logRpc(opts.logger, procedure, call, res);
+      opts.observer.end(handler, call, res);
     } catch (e) {
-      opts.logger.warn(
-        { requestId: call.requestId, procedure, err: { message: (e as Error).message } },
-        "rpc response not delivered",
-      );
+      opts.observer.abandon(handler, call, e);
     }
   };
 }

@@ -31,7 +31,12 @@ function protocolOf(call: RpcCall, res: UniversalServerResponse): string {
  * code, duration and correlation id. Client errors log at info, server
  * faults at error with the cause's message (never a stack or SQL).
  */
-export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: UniversalServerResponse): void {
+export function logRpc(
+  logger: Logger,
+  procedure: string,
+  call: RpcCall,
+  res: UniversalServerResponse,
+): { protocol: string; code: string; seconds: number } {
   const code = codeOf(call, res);
   const requestType = call.context?.requestHeader.get("content-type") ?? "";
   const json = call.protocol === "rest" || requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
@@ -56,4 +61,5 @@ export function logRpc(logger: Logger, procedure: string, call: RpcCall, res: Un
   } else {
     logger.info(entry, "rpc");
   }
+  return { protocol: entry.protocol as string, code: entry.code as string, seconds: (entry.durationMs as number) / 1000 };
 }

@@ -7,6 +7,8 @@ import type { PersonUseCases } from "../../application/use-cases/person-use-case
 import type { Config } from "../../config/config.ts";
 import { connectPlugin } from "../connect/connect-plugin.ts";
 import { createRpcHandlers } from "../connect/rpc-router.ts";
+import { createRpcObserver } from "../connect/rpc-observer.ts";
+import { createMetrics } from "../metrics/metrics.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
 import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
@@ -105,8 +107,11 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
         .service(ServerReflectionAlpha, createReflectionService(registry, () => served) as never),
     readMaxBytes: config.MAX_REQUEST_BYTES,
   });
-  await fastify.register(connectPlugin, { handlers, logger, isShuttingDown });
-  await fastify.register(restPlugin, { handlers, logger, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
+  const metrics = createMetrics(people.stats?.bind(people));
+  const observer = createRpcObserver(logger, metrics);
+  await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
+  await fastify.register(restPlugin, { handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
+  fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await fastify.register(docsPlugin, {
     title: "personsvc",
     version: "1",

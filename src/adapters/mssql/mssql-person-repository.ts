@@ -159,5 +159,7 @@ export function createMssqlPersonRepository(client: MssqlClient, statementTimeou
       }),
 
     close: () => client.close(),
+
+    stats: () => client.stats(),
   };
 }

@@ -3,8 +3,8 @@ import { createAsyncIterable, readAllBytes, type UniversalHandler, type Universa
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import { rpcCallKey, startRpcCall, type RpcCall } from "../connect/rpc-call.ts";
-import { logRpc } from "../connect/rpc-log.ts";
+import { rpcCallKey, type RpcCall } from "../connect/rpc-call.ts";
+import type { RpcObserver } from "../connect/rpc-observer.ts";
 import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
@@ -14,6 +14,8 @@ export interface RestPluginOptions {
   /** The same universal handlers the Connect routes serve. */
   readonly handlers: readonly UniversalHandler[];
   readonly logger: Logger;
+  /** Logs, counts and times every RPC (the same observer as the Connect routes). */
+  readonly observer: RpcObserver;
   /** Largest accepted JSON body, in bytes. */
   readonly bodyLimit: number;
   readonly isShuttingDown: () => boolean;
@@ -61,12 +63,12 @@ export function restPlugin(instance: FastifyInstance, opts: RestPluginOptions, d
 }
 
 function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts: RestPluginOptions) {
-  const procedure = `${handler.service.typeName}/${handler.method.name}`;
   const responseField = binding.responseBody
     ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
     : undefined;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const call: RpcCall = { ...startRpcCall(req.id), protocol: "rest" };
+    const call: RpcCall = opts.observer.begin(req.id, "rest");
+    call.protocol = "rest";
     let res: UniversalServerResponse;
     try {
       const json = buildRequestJson(handler.method.input, binding.body, {
@@ -99,6 +101,6 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     }
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
     await reply.status(res.status).type("application/json").send(payload);
-    logRpc(opts.logger, procedure, call, res);
+    opts.observer.end(handler, call, res);
   };
 }

@@ -61,4 +61,6 @@ export interface PersonRepository {
   ping(options: StoreCallOptions): Promise<void>;
   /** Releases connections and files. */
   close(): Promise<void>;
+  /** Connection pool figures, for metrics (stores without a pool may omit it). */
+  stats?(): { readonly size: number; readonly inUse: number; readonly waiting: number };
 }
