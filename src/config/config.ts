@@ -23,6 +23,7 @@ export const configSchema = z
     HTTP2_IDLE_TIMEOUT_MS: ms.default(120_000),
     HTTP2_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(250),
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
+    DEFAULT_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_INTERVAL_MS: ms.default(5_000),
     HEALTH_TIMEOUT_MS: ms.default(1_000),

@@ -101,7 +101,7 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
   const handlers = createRpcHandlers({
     routes: (router) =>
       router
-        .service(PersonService, createPersonService(useCases))
+        .service(PersonService, createPersonService(useCases, { defaultDeadlineMs: config.DEFAULT_DEADLINE_MS }))
         .service(Health, createGrpcHealthService(monitor, [PersonService.typeName]))
         .service(ServerReflection, createReflectionService(registry, () => served))
         .service(ServerReflectionAlpha, createReflectionService(registry, () => served) as never),
