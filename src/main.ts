@@ -5,6 +5,8 @@ import { createSystemClock } from "./adapters/system/system-clock.ts";
 import { createUuidGenerator } from "./adapters/system/uuid-generator.ts";
 import { createLogger } from "./adapters/http/logger.ts";
 import { buildApp } from "./adapters/http/build-app.ts";
+import { createTracing } from "./adapters/tracing/tracing.ts";
+import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
 
 /**
  * Composition root: read the config, wire the store, the use cases and the
@@ -20,13 +22,15 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.LOG_LEVEL);
+  const tracing = await createTracing(process.env);
   const people = await createRepository(config, logger);
-  const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
-  const app = await buildApp({ config, logger, useCases, people });
+  const tracedPeople = withStoreTracing(people, tracing, config.STORE);
+  const useCases = createPersonUseCases({ people: tracedPeople, clock: createSystemClock(), ids: createUuidGenerator() });
+  const app = await buildApp({ config, logger, useCases, people, tracing });
   await app.fastify.listen({ host: config.HOST, port: config.PORT });
   const address = app.fastify.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE) }, "listening");
+  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     await app.fastify.close();
     clearTimeout(force);
     await people.close();
+    await tracing.shutdown();
     logger.info("stopped");
     logger.flush?.();
     process.exit(0);

@@ -9,6 +9,7 @@ import { restPlugin } from "../../src/adapters/rest/rest-plugin.ts";
 import { compilePathTemplate } from "../../src/adapters/rest/path-template.ts";
 import { createRpcObserver } from "../../src/adapters/connect/rpc-observer.ts";
 import { createMetrics } from "../../src/adapters/metrics/metrics.ts";
+import { createTracing } from "../../src/adapters/tracing/tracing.ts";
 
 // A service the transcoder has never seen, from a test-only proto: nothing in
 // src/ knows its routes, so they can only come from its annotations.
@@ -26,7 +27,7 @@ before(async () => {
   });
   app = Fastify();
   const logger = pino({ level: "silent" });
-  const observer = createRpcObserver(logger, createMetrics());
+  const observer = createRpcObserver(logger, createMetrics(), await createTracing({}));
   await app.register(restPlugin, { handlers, logger, observer, bodyLimit: 1 << 20, isShuttingDown: () => false });
   await app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -8,6 +8,9 @@ import { createUuidGenerator } from "../../src/adapters/system/uuid-generator.ts
 import { createPersonUseCases } from "../../src/application/use-cases/person-use-cases.ts";
 import type { PersonRepository } from "../../src/application/ports/person-repository.port.ts";
 import { loadConfig } from "../../src/config/config.ts";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { createTracing } from "../../src/adapters/tracing/tracing.ts";
+import { withStoreTracing } from "../../src/adapters/tracing/traced-repository.ts";
 
 /** A service running in this process on an ephemeral port, with its log lines captured. */
 export interface TestServer {
@@ -27,6 +30,7 @@ export interface TestServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   people: PersonRepository = createSqlitePersonRepository({ path: ":memory:" }),
+  spanExporter?: SpanExporter,
 ): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: "info", ...env });
   const logs: Array<Record<string, unknown>> = [];
@@ -37,8 +41,13 @@ export async function startTestServer(
     },
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const useCases = createPersonUseCases({ people, clock: createSystemClock(), ids: createUuidGenerator() });
-  const app = await buildApp({ config, logger, useCases, people });
+  const tracing = await createTracing({}, spanExporter);
+  const useCases = createPersonUseCases({
+    people: withStoreTracing(people, tracing, "sqlite"),
+    clock: createSystemClock(),
+    ids: createUuidGenerator(),
+  });
+  const app = await buildApp({ config, logger, useCases, people, tracing });
   await app.fastify.listen({ host: "127.0.0.1", port: 0 });
   const port = (app.fastify.server.address() as AddressInfo).port;
   return {
@@ -50,6 +59,7 @@ export async function startTestServer(
     async close() {
       await app.fastify.close();
       await people.close();
+      await tracing.shutdown();
     },
   };
 }

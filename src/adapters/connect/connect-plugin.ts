@@ -34,15 +34,11 @@ export function connectPlugin(instance: FastifyInstance, opts: ConnectPluginOpti
 
 function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOptions) {
   return async function handleRpc(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const call = opts.observer.begin(req.id, protocolHint(req.headers["content-type"], req.method));
+    const uReq = universalRequestFromNodeRequest(req.raw, reply.raw, undefined, createContextValues());
+    const call = opts.observer.begin(handler, req.id, protocolHint(req.headers["content-type"], req.method), uReq.header);
+    uReq.contextValues!.set(rpcCallKey, call);
     try {
-      const uReq = universalRequestFromNodeRequest(
-        req.raw,
-        reply.raw,
-        undefined,
-        createContextValues().set(rpcCallKey, call),
-      );
-      const res = await reclassifyMalformedRequest(call, await handler(uReq));
+      const res = await reclassifyMalformedRequest(call, await opts.observer.run(call, () => handler(uReq)));
       for (const [key, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(key, value);
       }

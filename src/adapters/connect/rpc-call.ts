@@ -12,6 +12,8 @@ export interface RpcCall {
   reachedImplementation: boolean;
   /** Set by edges that translate into Connect (REST), to log the protocol the client used. */
   protocol: string | undefined;
+  /** The trace this call belongs to (from `traceparent`, or its own span), for logs. */
+  traceId: string | undefined;
 }
 
 /** Context key under which the edge hands the RpcCall to Connect. */
@@ -19,5 +21,5 @@ export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { des
 
 /** Starts the record of an RPC. */
 export function startRpcCall(requestId: string): RpcCall {
-  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined };
+  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined };
 }

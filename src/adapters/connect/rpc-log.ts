@@ -42,6 +42,7 @@ export function logRpc(
   const json = call.protocol === "rest" || requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
   const entry: Record<string, unknown> = {
     requestId: call.requestId,
+    ...(call.traceId ? { traceId: call.traceId } : {}),
     procedure,
     protocol: protocolOf(call, res),
     encoding: json ? "json" : "proto",

@@ -1,17 +1,21 @@
+import type { Context, Span } from "@opentelemetry/api";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.ts";
+import { endSpan, type Tracing } from "../tracing/tracing.ts";
 import { startRpcCall, type RpcCall } from "./rpc-call.ts";
 import { logRpc } from "./rpc-log.ts";
 
 /**
  * The one place every RPC is observed, whichever edge served it (Connect
  * routes, REST routes): start, then exactly one end with the log line, the
- * metrics and the in-flight count.
+ * metrics, the in-flight count and the server span.
  */
 export interface RpcObserver {
-  /** Starts observing an RPC; `protocol` labels the in-flight gauge. */
-  begin(requestId: string, protocol: string): RpcCall;
+  /** Starts observing an RPC; `protocol` labels the in-flight gauge, `headers` carry the trace context. */
+  begin(handler: UniversalHandler, requestId: string, protocol: string, headers: Headers): RpcCall;
+  /** Runs the call's work inside its trace context. */
+  run<T>(call: RpcCall, work: () => T): T;
   /** The RPC was answered with `res`. */
   end(handler: UniversalHandler, call: RpcCall, res: UniversalServerResponse): void;
   /** The answer could not be delivered (the client went away mid-response). */
@@ -25,33 +29,61 @@ export function protocolHint(contentType: string | undefined, method: string): s
   return method === "GET" ? "connect-get" : "connect";
 }
 
-/** Creates the observer over the logger and the metrics. */
-export function createRpcObserver(logger: Logger, metrics: Metrics): RpcObserver {
-  const inFlight = new WeakMap<RpcCall, string>();
-  const done = (call: RpcCall) => {
-    const label = inFlight.get(call);
-    if (label === undefined) return false;
-    inFlight.delete(call);
-    metrics.inFlight.dec({ protocol: label });
-    return true;
+const grpcCodes: Record<string, number> = {
+  ok: 0, canceled: 1, unknown: 2, invalid_argument: 3, deadline_exceeded: 4, not_found: 5, already_exists: 6,
+  permission_denied: 7, resource_exhausted: 8, failed_precondition: 9, aborted: 10, out_of_range: 11,
+  unimplemented: 12, internal: 13, unavailable: 14, data_loss: 15, unauthenticated: 16,
+};
+
+interface Observed {
+  readonly protocol: string;
+  readonly span: Span | undefined;
+  readonly context: Context;
+}
+
+/** Creates the observer over the logger, the metrics and tracing. */
+export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tracing): RpcObserver {
+  const live = new WeakMap<RpcCall, Observed>();
+  const finish = (call: RpcCall) => {
+    const observed = live.get(call);
+    if (observed === undefined) return undefined;
+    live.delete(call);
+    metrics.inFlight.dec({ protocol: observed.protocol });
+    return observed;
   };
   return {
-    begin(requestId, protocol) {
+    begin(handler, requestId, protocol, headers) {
       const call = startRpcCall(requestId);
-      inFlight.set(call, protocol);
+      const rpcSystem = protocol.startsWith("grpc") ? "grpc" : "connect_rpc";
+      const { span, context, traceId } = tracing.startRpc(`${handler.service.typeName}/${handler.method.name}`, headers, {
+        "rpc.system": rpcSystem,
+        "rpc.service": handler.service.typeName,
+        "rpc.method": handler.method.name,
+      });
+      call.traceId = traceId;
+      live.set(call, { protocol, span, context });
       metrics.inFlight.inc({ protocol });
       return call;
     },
+    run(call, work) {
+      const observed = live.get(call);
+      return observed ? tracing.run(observed.context, work) : work();
+    },
     end(handler, call, res) {
-      if (!done(call)) return;
+      const observed = finish(call);
+      if (!observed) return;
       const { protocol, code, seconds } = logRpc(logger, `${handler.service.typeName}/${handler.method.name}`, call, res);
       metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol, code }, seconds);
+      const fault = code === "internal" || code === "unknown" || code === "data_loss";
+      endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
     },
     abandon(handler, call, error) {
-      if (!done(call)) return;
+      const observed = finish(call);
+      if (!observed) return;
       const procedure = `${handler.service.typeName}/${handler.method.name}`;
-      logger.warn({ requestId: call.requestId, procedure, err: { message: (error as Error).message } }, "rpc response not delivered");
-      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: call.protocol ?? "unknown", code: "canceled" }, Number(process.hrtime.bigint() - call.startNs) / 1e9);
+      logger.warn({ requestId: call.requestId, traceId: call.traceId, procedure, err: { message: (error as Error).message } }, "rpc response not delivered");
+      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: observed.protocol, code: "canceled" }, Number(process.hrtime.bigint() - call.startNs) / 1e9);
+      endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
     },
   };
 }

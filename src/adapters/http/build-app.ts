@@ -9,6 +9,7 @@ import { connectPlugin } from "../connect/connect-plugin.ts";
 import { createRpcHandlers } from "../connect/rpc-router.ts";
 import { createRpcObserver } from "../connect/rpc-observer.ts";
 import { createMetrics } from "../metrics/metrics.ts";
+import type { Tracing } from "../tracing/tracing.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
 import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
@@ -30,8 +31,9 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly useCases: PersonUseCases;
-  /** The store, for readiness. */
+  /** The store, for readiness and pool metrics. */
   readonly people: PersonRepository;
+  readonly tracing: Tracing;
 }
 
 /** The built edge: the Fastify app, and the switch graceful shutdown flips first. */
@@ -54,7 +56,7 @@ export function requestIdOf(header: string | string[] | undefined): string {
  * one port, h2c and HTTP/1.1 side by side, or h2 and HTTP/1.1 through ALPN
  * when TLS is configured.
  */
-export async function buildApp({ config, logger, useCases, people }: AppDeps): Promise<App> {
+export async function buildApp({ config, logger, useCases, people, tracing }: AppDeps): Promise<App> {
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
   const limits = {
@@ -108,7 +110,7 @@ export async function buildApp({ config, logger, useCases, people }: AppDeps): P
     readMaxBytes: config.MAX_REQUEST_BYTES,
   });
   const metrics = createMetrics(people.stats?.bind(people));
-  const observer = createRpcObserver(logger, metrics);
+  const observer = createRpcObserver(logger, metrics, tracing);
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
   await fastify.register(restPlugin, { handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
   fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

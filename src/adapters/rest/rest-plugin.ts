@@ -67,7 +67,11 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
     : undefined;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const call: RpcCall = opts.observer.begin(req.id, "rest");
+    const incoming = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) incoming.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
     call.protocol = "rest";
     let res: UniversalServerResponse;
     try {
@@ -77,12 +81,10 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
         body: req.body,
       });
       const header = new Headers({ "content-type": "application/json" });
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (!ownHeaders.has(name) && value !== undefined) header.set(name, Array.isArray(value) ? value.join(", ") : value);
-      }
+      for (const [name, value] of incoming) if (!ownHeaders.has(name)) header.set(name, value);
       const abort = new AbortController();
       reply.raw.once("close", () => abort.abort(new ConnectError("the client went away", Code.Canceled)));
-      res = await handler({
+      res = await opts.observer.run(call, () => handler({
         httpVersion: req.raw.httpVersion,
         method: "POST",
         url: `http://rest${handler.requestPath}`,
@@ -90,7 +92,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
         body: createAsyncIterable([new TextEncoder().encode(JSON.stringify(json))]),
         signal: abort.signal,
         contextValues: createContextValues().set(rpcCallKey, call),
-      });
+      }));
     } catch (e) {
       res = jsonError(ConnectError.from(e, Code.InvalidArgument));
     }
