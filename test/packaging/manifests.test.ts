@@ -99,7 +99,7 @@ test("Containerfile: every COPY source exists in the context or is produced by t
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
   const ignored = read(".containerignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-  const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n");
+  const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\n");
   let stage = "";
   const built = new Set<string>();
   for (const line of lines) {

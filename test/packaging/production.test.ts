@@ -1,7 +1,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,8 +13,8 @@ const app = mkdtempSync(join(tmpdir(), "personsvc-prod-"));
 
 /** What the image holds: the tracked sources, the generated code, production dependencies only. */
 before(() => {
-  const files = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
-  for (const file of files) {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+  for (const file of files.filter((f) => existsSync(join(root, f)))) {
     mkdirSync(dirname(join(app, file)), { recursive: true });
     cpSync(join(root, file), join(app, file));
   }
