@@ -26,6 +26,9 @@ export const configSchema = z
     DEFAULT_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_INTERVAL_MS: ms.default(5_000),
+    RATE_LIMIT_RPS: z.coerce.number().min(0).default(0),
+    RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(0),
+    SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_TIMEOUT_MS: ms.default(1_000),
     CORS_ALLOWED_ORIGINS: z
       .string()

@@ -10,6 +10,7 @@ import type { PersonRepository } from "../../src/application/ports/person-reposi
 import { loadConfig } from "../../src/config/config.ts";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { createTracing } from "../../src/adapters/tracing/tracing.ts";
+import type { LoadSignal } from "../../src/adapters/protection/load-shedder.ts";
 import { withStoreTracing } from "../../src/adapters/tracing/traced-repository.ts";
 
 /** A service running in this process on an ephemeral port, with its log lines captured. */
@@ -31,6 +32,7 @@ export async function startTestServer(
   env: Record<string, string> = {},
   people: PersonRepository = createSqlitePersonRepository({ path: ":memory:" }),
   spanExporter?: SpanExporter,
+  loadSignal?: LoadSignal,
 ): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: "info", ...env });
   const logs: Array<Record<string, unknown>> = [];
@@ -47,7 +49,7 @@ export async function startTestServer(
     clock: createSystemClock(),
     ids: createUuidGenerator(),
   });
-  const app = await buildApp({ config, logger, useCases, people, tracing });
+  const app = await buildApp({ config, logger, useCases, people, tracing, ...(loadSignal ? { loadSignal } : {}) });
   await app.fastify.listen({ host: "127.0.0.1", port: 0 });
   const port = (app.fastify.server.address() as AddressInfo).port;
   return {

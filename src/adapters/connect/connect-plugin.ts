@@ -36,6 +36,7 @@ function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOption
   return async function handleRpc(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const uReq = universalRequestFromNodeRequest(req.raw, reply.raw, undefined, createContextValues());
     const call = opts.observer.begin(handler, req.id, protocolHint(req.headers["content-type"], req.method), uReq.header);
+    call.clientAddress = req.ip;
     uReq.contextValues!.set(rpcCallKey, call);
     try {
       const res = await reclassifyMalformedRequest(call, await opts.observer.run(call, () => handler(uReq)));

@@ -14,6 +14,8 @@ export interface RpcCall {
   protocol: string | undefined;
   /** The trace this call belongs to (from `traceparent`, or its own span), for logs. */
   traceId: string | undefined;
+  /** The client's address, for per-client limits. */
+  clientAddress: string | undefined;
 }
 
 /** Context key under which the edge hands the RpcCall to Connect. */
@@ -21,5 +23,5 @@ export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { des
 
 /** Starts the record of an RPC. */
 export function startRpcCall(requestId: string): RpcCall {
-  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined };
+  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined, clientAddress: undefined };
 }

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeFromHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
+import { codeFromHttpStatus, codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
 import type { RpcCall } from "./rpc-call.ts";
 
@@ -11,8 +11,9 @@ function codeOf(call: RpcCall, res: UniversalServerResponse): Code | 0 {
     return Number(ctx.responseTrailer.get("grpc-status") ?? Code.Unknown) as Code | 0;
   }
   if (res.status === 200) return 0;
+  // The error Connect answered with, unless the answer was re-labelled since (malformed bodies).
   const reason: unknown = ctx?.signal.reason;
-  if (call.reachedImplementation && reason instanceof ConnectError) return reason.code;
+  if (reason instanceof ConnectError && codeToHttpStatus(reason.code) === res.status) return reason.code;
   return res.status === 400 ? Code.InvalidArgument : codeFromHttpStatus(res.status);
 }
 

@@ -1,4 +1,4 @@
-import { createConnectRouter, type ConnectRouter } from "@connectrpc/connect";
+import { createConnectRouter, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { createEdgeInterceptor } from "./edge-interceptor.ts";
@@ -10,6 +10,8 @@ export interface RpcRouterOptions {
   readonly routes: (router: ConnectRouter) => void;
   /** Largest accepted request message, in bytes (RESOURCE_EXHAUSTED above). */
   readonly readMaxBytes: number;
+  /** Runs before each request body is read (load shedding, auth, rate limits); rejects to refuse. */
+  readonly gate?: (ctx: HandlerContext) => Promise<void>;
 }
 
 /**
@@ -23,10 +25,12 @@ export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
     readMaxBytes: opts.readMaxBytes,
     jsonOptions: { ignoreUnknownFields: false },
     acceptCompression: [compressionGzip, compressionBrotli],
-    requestGate(ctx) {
-      const call = ctx.values.get(rpcCallKey);
-      if (call) call.context = ctx;
-    },
+    requestGate:
+      opts.gate ??
+      ((ctx) => {
+        const call = ctx.values.get(rpcCallKey);
+        if (call) call.context = ctx;
+      }),
   });
   opts.routes(router);
   return router.handlers;

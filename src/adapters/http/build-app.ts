@@ -10,6 +10,9 @@ import { createRpcHandlers } from "../connect/rpc-router.ts";
 import { createRpcObserver } from "../connect/rpc-observer.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
+import { createEventLoopLoadSignal, type LoadSignal } from "../protection/load-shedder.ts";
+import { createRateLimiter } from "../protection/rate-limiter.ts";
+import { createRequestGate } from "../protection/request-gate.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
 import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
@@ -34,6 +37,8 @@ export interface AppDeps {
   /** The store, for readiness and pool metrics. */
   readonly people: PersonRepository;
   readonly tracing: Tracing;
+  /** Overrides the event-loop load signal (tests). */
+  readonly loadSignal?: LoadSignal;
 }
 
 /** The built edge: the Fastify app, and the switch graceful shutdown flips first. */
@@ -56,7 +61,7 @@ export function requestIdOf(header: string | string[] | undefined): string {
  * one port, h2c and HTTP/1.1 side by side, or h2 and HTTP/1.1 through ALPN
  * when TLS is configured.
  */
-export async function buildApp({ config, logger, useCases, people, tracing }: AppDeps): Promise<App> {
+export async function buildApp({ config, logger, useCases, people, tracing, loadSignal }: AppDeps): Promise<App> {
   let shuttingDown = false;
   const isShuttingDown = () => shuttingDown;
   const limits = {
@@ -100,7 +105,14 @@ export async function buildApp({ config, logger, useCases, people, tracing }: Ap
   });
   const registry = loadDescriptorRegistry();
   const served = [PersonService.typeName, Health.typeName, ServerReflection.typeName, ServerReflectionAlpha.typeName];
+  const load = loadSignal ?? (config.SHED_EVENT_LOOP_DELAY_MS > 0 ? createEventLoopLoadSignal(config.SHED_EVENT_LOOP_DELAY_MS) : undefined);
+  fastify.addHook("onClose", async () => load?.stop());
+  const limiter =
+    config.RATE_LIMIT_RPS > 0
+      ? createRateLimiter(config.RATE_LIMIT_RPS, config.RATE_LIMIT_BURST || Math.ceil(config.RATE_LIMIT_RPS * 2))
+      : undefined;
   const handlers = createRpcHandlers({
+    gate: createRequestGate({ limiter, load }),
     routes: (router) =>
       router
         .service(PersonService, createPersonService(useCases, { defaultDeadlineMs: config.DEFAULT_DEADLINE_MS }))

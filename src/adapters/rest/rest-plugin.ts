@@ -73,6 +73,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     }
     const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
     call.protocol = "rest";
+    call.clientAddress = req.ip;
     let res: UniversalServerResponse;
     try {
       const json = buildRequestJson(handler.method.input, binding.body, {
@@ -102,6 +103,8 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
       payload = JSON.stringify((JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)[responseField] ?? {});
     }
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
+    const retryAfter = new Headers(res.header).get("retry-after");
+    if (retryAfter) reply.header("retry-after", retryAfter);
     await reply.status(res.status).type("application/json").send(payload);
     opts.observer.end(handler, call, res);
   };
