@@ -37,6 +37,12 @@ export const configSchema = z
       .refine((list) => list.every((o) => o === "*" || /^https?:\/\/[^/]+$/.test(o)), {
         message: "must be a comma-separated list of origins like https://app.example.com, or *",
       }),
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_READ_SCOPE: z.string().min(1).default("person.read"),
+    AUTH_WRITE_SCOPE: z.string().min(1).default("person.write"),
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     MSSQL_CONNECTION_STRING: z.string().min(1).optional(),
@@ -60,6 +66,11 @@ export const configSchema = z
   .refine((c) => c.STORE !== "mssql" || Boolean(c.MSSQL_CONNECTION_STRING || c.MSSQL_CONNECTION_STRING_FILE || c.MSSQL_HOST), {
     message: "STORE=mssql needs MSSQL_CONNECTION_STRING, MSSQL_CONNECTION_STRING_FILE or MSSQL_HOST",
     path: ["STORE"],
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  })
+  .refine((c) => !(c.AUTH_JWKS_FILE || c.AUTH_JWKS_URL) || Boolean(c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
+    message: "authentication (AUTH_JWKS_FILE or AUTH_JWKS_URL) needs AUTH_ISSUER and AUTH_AUDIENCE",
+    path: ["AUTH_ISSUER"],
     when: (payload) => typeof payload.value === "object" && payload.value !== null,
   })
   .refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {

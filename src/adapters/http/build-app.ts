@@ -13,6 +13,7 @@ import type { Tracing } from "../tracing/tracing.ts";
 import { createEventLoopLoadSignal, type LoadSignal } from "../protection/load-shedder.ts";
 import { createRateLimiter } from "../protection/rate-limiter.ts";
 import { createRequestGate } from "../protection/request-gate.ts";
+import { createJwtAuth } from "../protection/jwt-auth.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
 import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
@@ -111,8 +112,20 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     config.RATE_LIMIT_RPS > 0
       ? createRateLimiter(config.RATE_LIMIT_RPS, config.RATE_LIMIT_BURST || Math.ceil(config.RATE_LIMIT_RPS * 2))
       : undefined;
+  const authenticate =
+    config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL
+      ? createJwtAuth({
+          issuer: config.AUTH_ISSUER!,
+          audience: config.AUTH_AUDIENCE!,
+          jwksFile: config.AUTH_JWKS_FILE,
+          jwksUrl: config.AUTH_JWKS_URL,
+          readScope: config.AUTH_READ_SCOPE,
+          writeScope: config.AUTH_WRITE_SCOPE,
+          openServices: [Health.typeName],
+        })
+      : undefined;
   const handlers = createRpcHandlers({
-    gate: createRequestGate({ limiter, load }),
+    gate: createRequestGate({ limiter, load, ...(authenticate ? { authenticate } : {}) }),
     routes: (router) =>
       router
         .service(PersonService, createPersonService(useCases, { defaultDeadlineMs: config.DEFAULT_DEADLINE_MS }))

@@ -103,8 +103,11 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
       payload = JSON.stringify((JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)[responseField] ?? {});
     }
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
-    const retryAfter = new Headers(res.header).get("retry-after");
-    if (retryAfter) reply.header("retry-after", retryAfter);
+    const answered = new Headers(res.header);
+    for (const name of ["retry-after", "www-authenticate"]) {
+      const value = answered.get(name);
+      if (value) reply.header(name, value);
+    }
     await reply.status(res.status).type("application/json").send(payload);
     opts.observer.end(handler, call, res);
   };
