@@ -19,6 +19,12 @@ test("the served OpenAPI document is valid OpenAPI 3.1", async () => {
   const doc = await fetchDoc();
   assert.equal(doc.openapi, "3.1.0");
   await SwaggerParser.validate(structuredClone(doc) as never);
+  for (const path of ["/openapi.json", "/docs/", "/openapi.yaml"]) {
+    const res = await fetch(server.baseUrl + path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+  }
+  assert.match((await fetch(`${server.baseUrl}/docs/`)).headers.get("content-security-policy") ?? "", /default-src/);
   const yaml = await (await fetch(`${server.baseUrl}/openapi.yaml`)).text();
   assert.match(yaml, /^openapi: 3\.1\.0/m);
 });

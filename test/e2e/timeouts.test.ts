@@ -51,3 +51,14 @@ test("legitimate clients are served meanwhile", async () => {
   assert.deepEqual(people, []);
   for (const s of idle) s.destroy();
 });
+
+test("headers over MAX_HEADER_BYTES are refused (431) and HTTP/2 advertises the stream limit", async () => {
+  const big = await fetch(`${server.baseUrl}/healthz`, { headers: { "x-big": "x".repeat(20_000) } }).then((r) => r.status, () => 431);
+  assert.equal(big, 431);
+  const http2 = await import("node:http2");
+  const session = http2.connect(server.baseUrl);
+  await once(session, "remoteSettings");
+  assert.equal(session.remoteSettings.maxConcurrentStreams, 250);
+  assert.equal(session.remoteSettings.maxHeaderListSize, 16 * 1024);
+  session.close();
+});
