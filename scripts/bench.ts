@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: GetPerson over every protocol against three servers in the
+ * same run, each pinned to core 0 with the load generator on core 1: a bare
+ * node:http2/node:http baseline, stock Fastify + connect-fastify, and this
+ * service (full production stack: logging, metrics, tracing off). Median of
+ * BENCH_REPS runs of BENCH_SECONDS each. Prints a table and writes
+ * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { getPersonBodies } from "./bench/fixtures.ts";
+import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
+import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const reps = Number(process.env.BENCH_REPS ?? 3);
+const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
+
+function ensureTools() {
+  const missing = ["h2load", "wrk", "taskset"].filter((t) => {
+    try {
+      execFileSync("sh", ["-c", `command -v ${t}`]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(", ")} (Debian packages nghttp2-client, wrk)`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
+let nextPort = 19000 + Math.floor(Math.random() * 1000) * 4;
+const port = () => nextPort++;
+
+async function waitFor(url: string, init?: RequestInit): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const ok = await fetch(url, init).then((r) => r.ok, () => false);
+    if (ok) return performance.now() - started;
+    if (performance.now() - started > 20_000) throw new Error(`${url} did not come up`);
+    await sleep(5);
+  }
+}
+
+interface Server {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly h2: string;
+  readonly h1: string;
+  readonly firstResponseMs: number;
+  readonly idleRssMb: number;
+  id: string;
+}
+
+async function startBaseline(name: string, script: string): Promise<Server> {
+  const [h2, h1] = [port(), port()];
+  const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"] });
+  const firstResponseMs = await waitFor(`http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: getPersonBodies("00000000-0000-4000-8000-000000000001").json,
+  });
+  await sleep(500);
+  return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
+}
+
+async function startProject(env: Record<string, string> = {}): Promise<Server> {
+  const p = port();
+  const child = spawn("taskset", ["-c", "0", process.execPath, "src/main.ts"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
+  });
+  const base = `http://127.0.0.1:${p}`;
+  const firstResponseMs = await waitFor(`${base}/readyz`);
+  await sleep(500);
+  const idleRssMb = rssMb(child.pid!);
+  let id = "";
+  for (let i = 0; i < 1000; i++) {
+    const res = await fetch(`${base}/api/v1/person`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ firstName: `First${i}`, lastName: `Last${i}` }) });
+    id = ((await res.json()) as { id: string }).id;
+  }
+  return { name: "personsvc", child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
+}
+
+type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
+const scenarios: Scenario[] = [
+  { name: "gRPC h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc", te: "trailers" }, body: getPersonBodies(s.id).grpc }) },
+  { name: "Connect JSON HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
+  { name: "Connect JSON h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
+  { name: "Connect binary HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.from(getPersonBodies(s.id).binary) }) },
+  { name: "gRPC-Web HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: getPersonBodies(s.id).grpc }) },
+  { name: "REST GET HTTP/1.1", tool: "wrk", target: (s) => (s.name === "stock" ? undefined : { url: `${s.h1}/api/v1/person/${s.id}`, method: "GET", headers: {} }) },
+];
+
+interface Row extends LoadResult {
+  server: string;
+  scenario: string;
+  cpuPercent: number;
+  peakRssMb: number;
+}
+
+async function measure(server: Server, scenario: Scenario): Promise<Row | undefined> {
+  const target = scenario.target(server);
+  if (!target) return undefined;
+  const runs: Array<LoadResult & { cpuPercent: number; peakRssMb: number }> = [];
+  for (let r = 0; r < reps; r++) {
+    const cpu0 = cpuSeconds(server.child.pid!);
+    const t0 = performance.now();
+    const stopRss = watchPeakRss(server.child.pid!);
+    const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir) : await wrk(target, seconds, dir);
+    const wall = (performance.now() - t0) / 1000;
+    runs.push({ ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() });
+  }
+  runs.sort((a, b) => a.rps - b.rps);
+  const median = runs[Math.floor(runs.length / 2)]!;
+  return { server: server.name, scenario: scenario.name, ...median, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), errors: runs.reduce((n, x) => n + x.errors, 0) };
+}
+
+ensureTools();
+const rows: Row[] = [];
+const servers: Server[] = [];
+try {
+  for (const start of [() => startBaseline("bare", "scripts/bench/bare-server.ts"), () => startBaseline("stock", "scripts/bench/stock-server.ts"), () => startProject()]) {
+    const server = await start();
+    servers.push(server);
+    for (const scenario of scenarios) {
+      const row = await measure(server, scenario);
+      if (row) {
+        rows.push(row);
+        console.error(`${row.server.padEnd(10)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
+      }
+    }
+    server.child.kill("SIGTERM");
+  }
+  // The write mix, on a durable store file.
+  const durable = await startProject({ SQLITE_PATH: join(dir, "people.db") });
+  servers.push(durable);
+  const stopRss = watchPeakRss(durable.child.pid!);
+  const cpu0 = cpuSeconds(durable.child.pid!);
+  const t0 = performance.now();
+  const mix = JSON.parse(execFileSync("taskset", ["-c", "1", process.execPath, "scripts/bench/write-mix.ts", durable.h2, String(seconds * 2)], { encoding: "utf8" })) as LoadResult;
+  rows.push({ server: "personsvc", scenario: "write mix (create/get/delete, 8 clients, file store)", ...mix, cpuPercent: ((cpuSeconds(durable.child.pid!) - cpu0) / ((performance.now() - t0) / 1000)) * 100, peakRssMb: stopRss() });
+  durable.child.kill("SIGTERM");
+} finally {
+  for (const s of servers) s.child.kill("SIGKILL");
+}
+
+const find = (server: string, scenario: string) => rows.find((r) => r.server === server && r.scenario === scenario);
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : "n/a");
+const lines = [
+  `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s; h2load 16 conns x 16 streams, wrk 64 conns`,
+  "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs stock |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) =>
+    `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.server === "personsvc" ? ratio(r.rps, find("bare", r.scenario)?.rps) : ""} | ${r.server === "personsvc" ? ratio(r.rps, find("stock", r.scenario)?.rps) : ""} |`,
+  ),
+  "",
+  ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
+];
+console.log(lines.join("\n"));
+mkdirSync(".bench", { recursive: true });
+writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));

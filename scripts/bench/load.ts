@@ -1,0 +1,68 @@
+import { execFile } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** One measured run of a load generator. */
+export interface LoadResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+/** A request every scenario describes the same way for both generators. */
+export interface Target {
+  readonly url: string;
+  readonly method: "GET" | "POST";
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** h2load (HTTP/2, prior knowledge) on core 1: 16 connections x 16 streams. */
+export async function h2load(target: Target, seconds: number, dir: string): Promise<LoadResult> {
+  const log = `${dir}/h2load.log`;
+  const args = ["-c", "1", "h2load", "-D", String(seconds), "--warm-up-time=1", "-c", "16", "-m", "16", `--log-file=${log}`];
+  for (const [k, v] of Object.entries(target.headers)) args.push("-H", `${k}: ${v}`);
+  if (target.body) {
+    writeFileSync(`${dir}/body.bin`, target.body);
+    args.push("-d", `${dir}/body.bin`);
+  }
+  args.push(target.url);
+  const { stdout } = await run("taskset", args, { maxBuffer: 1 << 24 });
+  const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? 0);
+  const failed = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(stdout);
+  const non2xx = /status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout);
+  const times = readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => Number(l.split("\t")[2]) / 1000)
+    .sort((a, b) => a - b);
+  rmSync(log, { force: true });
+  const errors = [failed?.[1], failed?.[2], failed?.[3], non2xx?.[2], non2xx?.[3]].reduce((n, v) => n + Number(v ?? 0), 0);
+  return { rps, p50ms: percentile(times, 50), p99ms: percentile(times, 99), errors };
+}
+
+/** wrk (HTTP/1.1, keep-alive) on core 1: 64 connections. */
+export async function wrk(target: Target, seconds: number, dir: string): Promise<LoadResult> {
+  const escape = (b: Buffer) => [...b].map((c) => `\\${c}`).join("");
+  const headers = Object.entries(target.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
+  writeFileSync(`${dir}/wrk.lua`, `wrk.method = "${target.method}"\n${target.body ? `wrk.body = "${escape(target.body)}"\n` : ""}${headers}\n`);
+  const { stdout } = await run("taskset", ["-c", "1", "wrk", "-t1", "-c64", `-d${seconds}s`, "--latency", "-s", `${dir}/wrk.lua`, target.url], { maxBuffer: 1 << 24 });
+  const ms = (label: string) => {
+    const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
+    if (!m) return 0;
+    return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
+    p50ms: ms("50"),
+    p99ms: ms("99"),
+    errors: non2xx + (socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0),
+  };
+}
