@@ -2,10 +2,6 @@ import type { Logger } from "pino";
 import type { PersonRepository } from "./application/ports/person-repository.port.ts";
 import type { Config } from "./config/config.ts";
 import { createSqlitePersonRepository } from "./adapters/sqlite/sqlite-person-repository.ts";
-import { createMssqlClient } from "./adapters/mssql/mssql-client.ts";
-import { migrate } from "./adapters/mssql/mssql-migrate.ts";
-import { createMssqlPersonRepository } from "./adapters/mssql/mssql-person-repository.ts";
-import { describeSettings, mssqlSettingsFrom, toTediousConfig } from "./adapters/mssql/mssql-settings.ts";
 
 /**
  * Part of the composition root: the PersonRepository the config asks for,
@@ -13,6 +9,14 @@ import { describeSettings, mssqlSettingsFrom, toTediousConfig } from "./adapters
  */
 export async function createRepository(config: Config, logger: Logger): Promise<PersonRepository> {
   if (config.STORE === "sqlite") return createSqlitePersonRepository({ path: config.SQLITE_PATH });
+  // Loaded only when used: tedious and its Azure identity stack cost start-up time and memory.
+  const [{ createMssqlClient }, { migrate }, { createMssqlPersonRepository }, { describeSettings, mssqlSettingsFrom, toTediousConfig }] =
+    await Promise.all([
+      import("./adapters/mssql/mssql-client.ts"),
+      import("./adapters/mssql/mssql-migrate.ts"),
+      import("./adapters/mssql/mssql-person-repository.ts"),
+      import("./adapters/mssql/mssql-settings.ts"),
+    ]);
   const settings = mssqlSettingsFrom(config);
   logger.info({ mssql: describeSettings(settings) }, "using SQL Server");
   const client = createMssqlClient(toTediousConfig(settings), {
