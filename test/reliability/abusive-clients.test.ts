@@ -1,0 +1,75 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import net from "node:net";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { spawnService, type ServiceProcess } from "../support/spawn-service.ts";
+import { personClient, transportsFor } from "../support/clients.ts";
+
+let service: ServiceProcess;
+before(async () => {
+  service = await spawnService({ SQLITE_PATH: ":memory:", HEADERS_TIMEOUT_MS: "1000" });
+});
+after(async () => {
+  service.child.kill("SIGTERM");
+  await service.exited;
+});
+
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.child.pid}/status`, "utf8"))![1]) / 1024;
+const cpuSeconds = () => {
+  const f = readFileSync(`/proc/${service.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+
+async function legitimateCallMs(): Promise<number> {
+  const started = performance.now();
+  await personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!).listPeople({ pageSize: 1 });
+  return performance.now() - started;
+}
+
+// Known open problem (see the reliability issue): each cancelled stream still
+// runs the handler's set-up, so a flood costs memory and delays others.
+test("HTTP/2 rapid reset (streams opened and cancelled at once): bounded memory and CPU, legitimate clients still served", { todo: "no per-session reset limit yet: +~240 MB RSS and ~1.3 s delay for 10,000 resets" }, async () => {
+  const rss0 = rssMb();
+  const cpu0 = cpuSeconds();
+  const started = performance.now();
+  for (let s = 0; s < 5; s++) {
+    const session = http2.connect(service.baseUrl);
+    session.on("error", () => undefined);
+    await new Promise((resolve) => session.once("connect", resolve));
+    for (let i = 0; i < 2000 && !session.destroyed; i++) {
+      const stream = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/ListPeople", "content-type": "application/grpc" });
+      stream.on("error", () => undefined);
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
+    await sleep(50);
+    session.destroy();
+  }
+  const wall = (performance.now() - started) / 1000;
+  const legit = await legitimateCallMs();
+  const cpu = (cpuSeconds() - cpu0) / wall;
+  const grew = rssMb() - rss0;
+  console.log(`# rapid reset: 10,000 cancelled streams in ${wall.toFixed(1)} s, server CPU ${(cpu * 100).toFixed(0)}%, RSS +${grew.toFixed(0)} MB, then a legitimate call took ${legit.toFixed(0)} ms`);
+  assert.ok(legit < 3000, `a legitimate client is served (${legit.toFixed(0)} ms)`);
+  assert.ok(grew < 150, `RSS grew ${grew} MB`);
+});
+
+test("slowloris and idle connections: cut by the timeouts, memory bounded, legitimate clients served meanwhile", async () => {
+  const rss0 = rssMb();
+  const sockets = Array.from({ length: 200 }, (_, i) => {
+    const socket = net.connect(service.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.resume(); // read (and drop) what the server says, such as its 408
+    if (i % 2) socket.write("POST /api/v1/person HTTP/1.1\r\nHost: x\r\n"); // headers never finish
+    return socket;
+  });
+  await sleep(200);
+  assert.ok((await legitimateCallMs()) < 1000, "served while 200 connections stall");
+  await sleep(3000); // headers timeout 1 s, checked every second
+  const silent = sockets.filter((s, i) => i % 2 === 0 && !s.destroyed && s.readyState === "open").length;
+  const slow = sockets.filter((s, i) => i % 2 === 1 && !s.destroyed && s.readyState === "open").length;
+  assert.deepEqual({ silent, slow }, { silent: 0, slow: 0 }, "the server closed every stalled connection");
+  assert.ok(rssMb() - rss0 < 100);
+  for (const s of sockets) s.destroy();
+});
