@@ -37,6 +37,10 @@ export async function spawnService(env: Record<string, string>, entry = mainPath
       }
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
+    setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`service did not log "listening" within 15 s (LOG_LEVEL must be info or lower): ${stderr}`));
+    }, 15_000).unref();
   });
   return { child, port, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
 }
