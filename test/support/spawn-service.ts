@@ -26,6 +26,7 @@ export async function spawnService(env: Record<string, string>, entry = mainPath
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = once(child, "exit").then(([code, signal]) => (code ?? signal) as number | string);
+  let timer: NodeJS.Timeout | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       try {
@@ -37,10 +38,10 @@ export async function spawnService(env: Record<string, string>, entry = mainPath
       }
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
-    setTimeout(() => {
+    timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`service did not log "listening" within 15 s (LOG_LEVEL must be info or lower): ${stderr}`));
-    }, 15_000).unref();
-  });
+    }, 15_000);
+  }).finally(() => clearTimeout(timer));
   return { child, port, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
 }
