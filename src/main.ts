@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const tracing = await createTracing(process.env);
   const people = await createRepository(config, logger);
   const tracedPeople = withStoreTracing(people, tracing, config.STORE);
-  const useCases = createPersonUseCases({ people: tracedPeople, clock: createSystemClock(), ids: createUuidGenerator() });
+  const useCases = createPersonUseCases({
+    people: tracedPeople,
+    clock: createSystemClock(),
+    ids: createUuidGenerator(),
+    requestIdRetentionMs: config.REQUEST_ID_RETENTION_HOURS * 3_600_000,
+  });
   const app = await buildApp({ config, logger, useCases, people, tracing });
   await app.fastify.listen({ host: config.HOST, port: config.PORT });
   const address = app.fastify.server.address();

@@ -24,6 +24,7 @@ export const configSchema = z
     HTTP2_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(250),
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
     DEFAULT_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
+    REQUEST_ID_RETENTION_HOURS: z.coerce.number().min(1).default(24),
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_INTERVAL_MS: ms.default(5_000),
     RATE_LIMIT_RPS: z.coerce.number().min(0).default(0),

@@ -78,7 +78,7 @@ export function describeRepositoryContract(name: string, open: () => Promise<Per
     });
 
     test("create is idempotent per request key", async () => {
-      const key = { requestId: randomUUID(), fingerprint: "f1" };
+      const key = { requestId: randomUUID(), fingerprint: "f1", notBefore: t0 - 3_600_000_000_000n };
       const first = await repo.create(newPerson(), key, opts);
       assert.equal(first.kind, "created");
       const again = await repo.create(newPerson(), key, opts);
@@ -87,6 +87,21 @@ export function describeRepositoryContract(name: string, open: () => Promise<Per
       assert.equal((await repo.create(newPerson(), { ...key, fingerprint: "f2" }, opts)).kind, "key-reused");
       if (first.kind === "created") await repo.delete(first.person.id, undefined, opts);
       assert.equal((await repo.create(newPerson(), key, opts)).kind, "replayed-gone");
+    });
+
+    test("a request key older than the retention window is forgotten, and its id can be used again", async () => {
+      const hour = 3_600_000_000_000n;
+      const key = { requestId: randomUUID(), fingerprint: "f1", notBefore: t0 - hour };
+      const first = await repo.create(newPerson(), key, opts);
+      assert.equal(first.kind, "created");
+      // A day later the same key no longer replays.
+      const later = newPerson({ createTime: t0 + 25n * hour });
+      const again = await repo.create(later, { ...key, notBefore: t0 + hour }, opts);
+      assert.equal(again.kind, "created");
+      assert.equal(again.kind === "created" && again.person.id, later.id);
+      // ... and is remembered anew.
+      const retry = await repo.create(newPerson({ createTime: t0 + 25n * hour }), { ...key, notBefore: t0 + hour }, opts);
+      assert.equal(retry.kind, "replayed");
     });
 
     test("list pages by (last name, first name, id) with a keyset cursor, stable under inserts", async () => {

@@ -56,7 +56,7 @@ describe("what the adapter puts on the wire", () => {
   });
 
   test("names are NVARCHAR with the columns' declared lengths; NULL and '' stay distinct", async () => {
-    await repo.create({ ...person, id: randomUUID() }, { requestId: randomUUID(), fingerprint: "fp" }, {});
+    await repo.create({ ...person, id: randomUUID() }, { requestId: randomUUID(), fingerprint: "fp", notBefore: t - 1000n }, {});
     const params = responder.calls.at(-1)!.params;
     const declared = Object.fromEntries(
       ["first_name", "middle_name", "last_name", "suffix"].map((n) => [n, [params.get(n)!.typeName, params.get(n)!.maxLength]]),
@@ -71,6 +71,7 @@ describe("what the adapter puts on the wire", () => {
     assert.equal(params.get("suffix")!.value, null);
     assert.equal(params.get("request_id")!.typeName, "uniqueidentifier");
     assert.equal(params.get("fingerprint")!.typeName, "varchar");
+    assert.equal(params.get("not_before")!.typeName, "datetime2");
   });
 
   test("the etag condition is VARBINARY(8)", async () => {

@@ -33,11 +33,15 @@ DECLARE @outcome VARCHAR(16) = 'created', @ref UNIQUEIDENTIFIER = @id, @seen VAR
 BEGIN TRANSACTION;
 IF @request_id IS NOT NULL
 BEGIN
+  IF @sweep = 1 DELETE TOP (1000) FROM dbo.create_request WHERE create_time < @not_before;
   SELECT @ref = person_id, @seen = fingerprint FROM dbo.create_request WITH (UPDLOCK, HOLDLOCK)
-    WHERE request_id = @request_id;
+    WHERE request_id = @request_id AND create_time >= @not_before;
   IF @seen IS NULL
+  BEGIN
+    DELETE FROM dbo.create_request WHERE request_id = @request_id; -- an expired key of the same id
     INSERT INTO dbo.create_request (request_id, fingerprint, person_id, create_time)
       VALUES (@request_id, @fingerprint, @id, @create_time);
+  END
   ELSE
     SET @outcome = CASE WHEN @seen = @fingerprint THEN 'replayed' ELSE 'key-reused' END;
 END
@@ -74,6 +78,9 @@ function condition(etag: string | undefined): SqlParam | undefined {
  */
 export function createMssqlPersonRepository(client: MssqlClient, statementTimeoutMs: number): PersonRepository {
   const timeoutMs = statementTimeoutMs;
+  /** Expired request keys are swept (1,000 at a time) at most once a minute of the keys' clock. */
+  const sweepEveryNs = 60_000_000_000n;
+  let lastSweep = 0n;
   /** For an etag that cannot match: ABORTED if the person exists, NOT_FOUND if not. */
   const mismatchOrMissing = async (conn: PooledConnection, id: string, signal: AbortSignal | undefined) => {
     const [row] = await execute(conn, sql.get, [idParam("id", id)], { signal, timeoutMs });
@@ -107,10 +114,14 @@ export function createMssqlPersonRepository(client: MssqlClient, statementTimeou
 
     create: (person, key, { signal }) =>
       client.run("idempotent", signal, async (conn, attempt): Promise<CreateOutcome> => {
+        const sweep = key !== undefined && key.notBefore - lastSweep > sweepEveryNs;
+        if (sweep) lastSweep = key.notBefore;
         const params = [
           ...toPersistence(person),
           idParam("request_id", key?.requestId ?? null),
           { name: "fingerprint", type: TYPES.VarChar, value: key?.fingerprint ?? null, options: { length: 64 } },
+          timeParam("not_before", key?.notBefore ?? 0n),
+          { name: "sweep", type: TYPES.Bit, value: sweep },
         ];
         try {
           const [row] = await execute(conn, sql.create, params, { signal, timeoutMs });

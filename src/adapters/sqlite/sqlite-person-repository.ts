@@ -41,10 +41,12 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
       `INSERT INTO person (id, first_name, middle_name, last_name, suffix, create_time, version)
        VALUES ($id, $first_name, $middle_name, $last_name, $suffix, $create_time, 1) RETURNING ${personColumns}`,
     ),
-    findRequest: prepare("SELECT fingerprint, person_id FROM create_request WHERE request_id = ?"),
+    findRequest: prepare("SELECT fingerprint, person_id FROM create_request WHERE request_id = ? AND create_time >= ?"),
+    // Replaces an expired key of the same id.
     insertRequest: prepare(
-      "INSERT INTO create_request (request_id, fingerprint, person_id, create_time) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO create_request (request_id, fingerprint, person_id, create_time) VALUES (?, ?, ?, ?)",
     ),
+    sweepRequests: prepare("DELETE FROM create_request WHERE create_time < ?"),
     update: prepare(
       `UPDATE person SET first_name = ?, middle_name = ?, last_name = ?, suffix = ?, update_time = ?,
        version = version + 1 WHERE id = ? AND (? IS NULL OR version = ?) RETURNING ${personColumns}`,
@@ -53,6 +55,10 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
     exists: prepare("SELECT 1 AS found FROM person WHERE id = ?"),
     ping: prepare("SELECT 1 AS ok"),
   };
+
+  /** Expired request keys are swept at most once a minute (of the clock the keys carry). */
+  const sweepEveryNs = 60_000_000_000n;
+  let lastSweep = 0n;
 
   /** Runs `work` unless the caller already gave up; store outages become AppErrors. */
   function run<T>({ signal }: StoreCallOptions, work: () => T): Promise<T> {
@@ -103,7 +109,13 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
       run(opts, () =>
         transaction(() => {
           if (key) {
-            const earlier = sql.findRequest.get(key.requestId) as { fingerprint: string; person_id: string } | undefined;
+            if (key.notBefore - lastSweep > sweepEveryNs) {
+              sql.sweepRequests.run(key.notBefore);
+              lastSweep = key.notBefore;
+            }
+            const earlier = sql.findRequest.get(key.requestId, key.notBefore) as
+              | { fingerprint: string; person_id: string }
+              | undefined;
             if (earlier) {
               if (earlier.fingerprint !== key.fingerprint) return { kind: "key-reused" } as const;
               const row = sql.get.get(earlier.person_id) as PersonRow | undefined;

@@ -22,6 +22,7 @@ const migrations: readonly string[] = [
      person_id   TEXT    NOT NULL,
      create_time INTEGER NOT NULL
    ) STRICT, WITHOUT ROWID;`,
+  `CREATE INDEX create_request_by_time ON create_request (create_time);`,
 ];
 
 /** Brings the database to the latest schema version, in one transaction per step. */

@@ -16,6 +16,8 @@ export interface NewPerson extends PersonNames {
 export interface CreateRequestKey {
   readonly requestId: string;
   readonly fingerprint: string;
+  /** Keys recorded before this time are forgotten (the retention window), and may be swept. */
+  readonly notBefore: EpochNanos;
 }
 
 /**

@@ -26,13 +26,15 @@ function fingerprint(names: PersonNames): string {
 
 /**
  * CreatePerson: validate the names, give the person an id and a create time,
- * and store it once per request id.
+ * and store it once per request id (remembered for the retention window).
  */
-export function createCreatePerson({ people, clock, ids }: UseCaseDeps) {
+export function createCreatePerson({ people, clock, ids, requestIdRetentionMs = 24 * 3600_000 }: UseCaseDeps) {
+  const requestIdRetentionNs = BigInt(requestIdRetentionMs) * 1_000_000n;
   return async function createPerson(input: CreatePersonInput, options: StoreCallOptions = {}): Promise<Person> {
     const { requestId, ...names } = parseOrThrow(createPersonSchema, input);
-    const key = requestId === "" ? undefined : { requestId, fingerprint: fingerprint(names) };
-    const outcome = await people.create({ ...names, id: ids.next(), createTime: clock.now() }, key, options);
+    const now = clock.now();
+    const key = requestId === "" ? undefined : { requestId, fingerprint: fingerprint(names), notBefore: now - requestIdRetentionNs };
+    const outcome = await people.create({ ...names, id: ids.next(), createTime: now }, key, options);
     switch (outcome.kind) {
       case "created":
       case "replayed":

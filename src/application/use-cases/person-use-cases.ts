@@ -12,6 +12,8 @@ export interface UseCaseDeps {
   readonly people: PersonRepository;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** How long a CreatePerson request_id is remembered (default 24 h). */
+  readonly requestIdRetentionMs?: number;
 }
 
 /** Every person use case, wired to its ports. */

@@ -36,7 +36,7 @@ const one = (name: string, type: Column["type"], value: Value): ResultSet => ({ 
  */
 export function createFakePersonDb(): RpcHandler & { rows: Map<string, Row> } {
   const rows = new Map<string, Row>();
-  const requests = new Map<string, { fingerprint: string; personId: string }>();
+  const requests = new Map<string, { fingerprint: string; personId: string; at: bigint }>();
   let version = 0n;
   const nextVersion = () => {
     const b = Buffer.alloc(8);
@@ -71,13 +71,16 @@ export function createFakePersonDb(): RpcHandler & { rows: Map<string, Row> } {
         let outcome = "created";
         let ref: string = p("id");
         const requestId: string | null = p("request_id");
-        const seen = requestId ? requests.get(requestId) : undefined;
+        const notBefore: bigint = p("not_before");
+        if (p("sweep") === 1) for (const [k, v] of requests) if (v.at < notBefore) requests.delete(k);
+        const found = requestId ? requests.get(requestId) : undefined;
+        const seen = found && found.at >= notBefore ? found : undefined;
         if (seen) {
           ref = seen.personId;
           outcome = seen.fingerprint === p("fingerprint") ? "replayed" : "key-reused";
         } else {
           if (rows.has(p("id"))) return { error: { number: 2627, message: "Violation of PRIMARY KEY constraint 'person_pk'." } };
-          if (requestId) requests.set(requestId, { fingerprint: p("fingerprint"), personId: p("id") });
+          if (requestId) requests.set(requestId, { fingerprint: p("fingerprint"), personId: p("id"), at: p("create_time") });
           rows.set(p("id"), {
             id: p("id"),
             first_name: p("first_name"),
