@@ -27,7 +27,13 @@ export async function reclassifyMalformedRequest(
     case "grpc-web": {
       if (ctx.responseTrailer.get("grpc-status") !== internalCode) return res;
       const cause = ctx.responseTrailer.get("grpc-message") ?? "";
-      setTrailerStatus(ctx.responseTrailer, new ConnectError(`${what}: ${decodeURIComponent(cause)}`, Code.InvalidArgument));
+      let detail = cause;
+      try {
+        detail = decodeURIComponent(cause);
+      } catch {
+        // keep the percent-encoded text
+      }
+      setTrailerStatus(ctx.responseTrailer, new ConnectError(`${what}: ${detail}`, Code.InvalidArgument));
       if (ctx.protocolName === "grpc") return res;
       const envelope = encodeEnvelope(trailerFlag, grpcWebTrailer.serialize(ctx.responseTrailer));
       return { ...res, body: createAsyncIterable([envelope]) };
