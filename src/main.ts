@@ -7,6 +7,8 @@ import { createLogger } from "./adapters/http/logger.ts";
 import { buildApp } from "./adapters/http/build-app.ts";
 import { createTracing } from "./adapters/tracing/tracing.ts";
 import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
+import cluster from "node:cluster";
+import { runPrimary } from "./cluster-primary.ts";
 
 /**
  * Composition root: read the config, wire the store, the use cases and the
@@ -22,6 +24,10 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.WORKERS > 1 && cluster.isPrimary) {
+    runPrimary(config.WORKERS, logger);
+    return;
+  }
   const tracing = await createTracing(process.env);
   const people = await createRepository(config, logger);
   const tracedPeople = withStoreTracing(people, tracing, config.STORE);

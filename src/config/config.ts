@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -25,6 +26,10 @@ export const configSchema = z
     SHUTDOWN_TIMEOUT_MS: ms.default(20_000),
     DEFAULT_DEADLINE_MS: z.coerce.number().int().min(0).default(10_000),
     REQUEST_ID_RETENTION_HOURS: z.coerce.number().min(1).default(24),
+    WORKERS: z
+      .union([z.literal("auto"), z.coerce.number().int().min(1).max(256)])
+      .default(1)
+      .transform((w) => (w === "auto" ? availableParallelism() : w)),
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_INTERVAL_MS: ms.default(5_000),
     RATE_LIMIT_RPS: z.coerce.number().min(0).default(0),
@@ -72,6 +77,11 @@ export const configSchema = z
   .refine((c) => !(c.AUTH_JWKS_FILE || c.AUTH_JWKS_URL) || Boolean(c.AUTH_ISSUER && c.AUTH_AUDIENCE), {
     message: "authentication (AUTH_JWKS_FILE or AUTH_JWKS_URL) needs AUTH_ISSUER and AUTH_AUDIENCE",
     path: ["AUTH_ISSUER"],
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  })
+  .refine((c) => !(Number(c.WORKERS) > 1) || c.STORE !== "sqlite" || c.SQLITE_PATH !== ":memory:", {
+    message: "several WORKERS cannot share an in-memory store: use a SQLITE_PATH file or SQL Server",
+    path: ["WORKERS"],
     when: (payload) => typeof payload.value === "object" && payload.value !== null,
   })
   .refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {

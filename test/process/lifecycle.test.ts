@@ -125,3 +125,24 @@ test("readiness: /readyz is 503 from the start of shutdown while the listener st
   assert.equal((await fetch(`${service.baseUrl}/healthz`, { headers: { connection: "close" } })).status, 200);
   assert.equal(await service.exited, 0);
 });
+
+test("WORKERS=2: two processes share the one port, both protocols served, SIGTERM drains every worker and exits 0", async () => {
+  const service = await spawnService({ SQLITE_PATH: tempDb(), WORKERS: "2" });
+  try {
+    const grpc = personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!);
+    const { person } = await grpc.createPerson({ firstName: "Multi", lastName: "Worker" });
+    // New HTTP/1.1 connections land on either worker; every one sees the shared store.
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${service.baseUrl}/api/v1/person/${person!.id}`, { headers: { connection: "close" } });
+      assert.equal(res.status, 200);
+    }
+    const listeners = () => new Set(service.logs.filter((l) => l.msg === "listening").map((l) => l.pid)).size;
+    for (let i = 0; i < 100 && listeners() < 2; i++) await sleep(100);
+    const listening = service.logs.filter((l) => l.msg === "listening");
+    assert.equal(new Set(listening.map((l) => l.pid)).size, 2, `two workers listened: ${JSON.stringify(service.logs.map((l) => [l.pid, l.msg]))}`);
+  } finally {
+    service.child.kill("SIGTERM");
+  }
+  assert.equal(await service.exited, 0);
+  assert.ok(service.logs.some((l) => l.msg === "all workers stopped"));
+});

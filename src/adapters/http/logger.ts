@@ -7,7 +7,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
-    base: { service: "personsvc" },
+    base: { service: "personsvc", pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
