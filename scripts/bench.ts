@@ -69,9 +69,9 @@ async function startBaseline(name: string, script: string): Promise<Server> {
   return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
 }
 
-async function startProject(env: Record<string, string> = {}): Promise<Server> {
+async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc"): Promise<Server> {
   const p = port();
-  const child = spawn("taskset", ["-c", "0", process.execPath, "src/main.ts"], {
+  const child = spawn("taskset", ["-c", cores, process.execPath, "src/main.ts"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });
@@ -84,7 +84,7 @@ async function startProject(env: Record<string, string> = {}): Promise<Server> {
     const res = await fetch(`${base}/api/v1/person`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ firstName: `First${i}`, lastName: `Last${i}` }) });
     id = ((await res.json()) as { id: string }).id;
   }
-  return { name: "personsvc", child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
+  return { name, child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
 }
 
 type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
@@ -137,6 +137,15 @@ try {
     }
     server.child.kill("SIGTERM");
   }
+  // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
+  // this shows what a second process buys on this 2-core machine, not a clean scale-out).
+  const clustered = await startProject({ WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") }, "0,1", "personsvc x2");
+  servers.push(clustered);
+  for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
+    const row = await measure(clustered, scenario);
+    if (row) rows.push(row);
+  }
+  clustered.child.kill("SIGTERM");
   // The write mix, on a durable store file.
   const durable = await startProject({ SQLITE_PATH: join(dir, "people.db") });
   servers.push(durable);
@@ -157,7 +166,7 @@ const lines = [
   "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs stock |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map((r) =>
-    `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.server === "personsvc" ? ratio(r.rps, find("bare", r.scenario)?.rps) : ""} | ${r.server === "personsvc" ? ratio(r.rps, find("stock", r.scenario)?.rps) : ""} |`,
+    `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.server.startsWith("personsvc") ? ratio(r.rps, find("bare", r.scenario)?.rps) : ""} | ${r.server.startsWith("personsvc") ? ratio(r.rps, find("stock", r.scenario)?.rps) : ""} |`,
   ),
   "",
   ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
