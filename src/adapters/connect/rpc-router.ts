@@ -25,12 +25,12 @@ export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
     readMaxBytes: opts.readMaxBytes,
     jsonOptions: { ignoreUnknownFields: false },
     acceptCompression: [compressionGzip, compressionBrotli],
-    requestGate:
-      opts.gate ??
-      ((ctx) => {
-        const call = ctx.values.get(rpcCallKey);
-        if (call) call.context = ctx;
-      }),
+    requestGate(ctx) {
+      // The edge's record of the call learns Connect's context here, once, for every RPC.
+      const call = ctx.values.get(rpcCallKey);
+      if (call) call.context = ctx;
+      return opts.gate?.(ctx);
+    },
   });
   opts.routes(router);
   return router.handlers;

@@ -30,11 +30,9 @@ function retryLater(message: string, code: Code, seconds: number): ConnectError 
  */
 export function createRequestGate(deps: GateDeps) {
   return async function gate(ctx: HandlerContext): Promise<void> {
-    const call = ctx.values.get(rpcCallKey);
-    if (call) call.context = ctx;
     if (deps.load?.overloaded()) throw retryLater("the server is overloaded, retry shortly", Code.Unavailable, 1);
     const subject = deps.authenticate ? await deps.authenticate(ctx) : undefined;
-    const wait = deps.limiter?.take(subject ?? call?.clientAddress ?? "unknown");
+    const wait = deps.limiter?.take(subject ?? ctx.values.get(rpcCallKey)?.clientAddress ?? "unknown");
     if (wait !== undefined) throw retryLater("rate limit exceeded, retry later", Code.ResourceExhausted, wait);
   };
 }
