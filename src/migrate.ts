@@ -1,8 +1,6 @@
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { createLogger } from "./adapters/http/logger.ts";
-import { createMssqlClient } from "./adapters/mssql/mssql-client.ts";
-import { migrate } from "./adapters/mssql/mssql-migrate.ts";
-import { describeSettings, mssqlSettingsFrom, toTediousConfig } from "./adapters/mssql/mssql-settings.ts";
+import { mssqlClientFrom } from "./adapters/mssql/mssql-from-config.ts";
 
 /**
  * `npm run migrate`: applies the SQL Server schema migrations and exits, for
@@ -12,19 +10,11 @@ import { describeSettings, mssqlSettingsFrom, toTediousConfig } from "./adapters
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, STORE: "mssql" });
   const logger = createLogger(config.LOG_LEVEL);
-  const settings = mssqlSettingsFrom(config);
-  const client = createMssqlClient(toTediousConfig(settings), {
-    poolMin: 0,
-    poolMax: 1,
-    acquireTimeoutMs: config.MSSQL_ACQUIRE_TIMEOUT_MS,
-    maxRetries: config.MSSQL_MAX_RETRIES,
-    retryBaseDelayMs: 100,
-  });
+  const mssql = mssqlClientFrom(config, { min: 0, max: 1 });
   try {
-    const applied = await migrate(client, Math.max(config.MSSQL_REQUEST_TIMEOUT_MS, 60_000));
-    logger.info({ mssql: describeSettings(settings), applied }, "migrations done");
+    logger.info({ mssql: mssql.target, applied: await mssql.migrate() }, "migrations done");
   } finally {
-    await client.close();
+    await mssql.client.close();
   }
 }
 

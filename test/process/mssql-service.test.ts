@@ -66,3 +66,21 @@ test("SQL Server down: calls fail fast with UNAVAILABLE; when it returns, servic
   assert.deepEqual((back as { person: unknown }).person, kept, "no acknowledged write lost");
   assert.equal(service.logs.filter((l) => l.level === "error").length, 0, "an outage is not a bug");
 });
+
+test("npm run migrate applies the migrations against the configured server and exits 0", async () => {
+  const { execFile } = await import("node:child_process");
+  const before = responder.calls.filter((c) => c.tag === "migrate").length;
+  // Asynchronously: the TDS responder answering it lives in this process.
+  const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [new URL("../../src/migrate.ts", import.meta.url).pathname],
+      { env: { PATH: process.env.PATH, MSSQL_CONNECTION_STRING: responderConnectionString(responder.port, password) }, timeout: 20_000 },
+      (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }),
+    );
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /migrations done/);
+  assert.doesNotMatch(result.stdout, new RegExp(password));
+  assert.ok(responder.calls.filter((c) => c.tag === "migrate").length > before);
+});
