@@ -9,8 +9,7 @@ export type AppErrorCode =
   | "PERSON.REQUEST_ID_REUSED"
   | "PERSON.ALREADY_EXISTS"
   | "STORE.UNAVAILABLE"
-  | "STORE.TIMEOUT"
-  | "STORE.CANCELLED";
+  | "STORE.TIMEOUT";
 
 /** One bad field of a request: the field's proto name and what is wrong with it. */
 export interface FieldViolation {

@@ -12,7 +12,6 @@ const codeOf: Record<AppErrorCode, Code> = {
   "PERSON.ALREADY_EXISTS": Code.AlreadyExists,
   "STORE.UNAVAILABLE": Code.Unavailable,
   "STORE.TIMEOUT": Code.DeadlineExceeded,
-  "STORE.CANCELLED": Code.Canceled,
 };
 
 /** The `google.rpc.ErrorInfo` domain of this service's errors. */

@@ -86,10 +86,20 @@ function constraintsOf(property: Schema | undefined): Schema {
   return picked;
 }
 
+/** The JSON-schema properties of a zod object schema (once per schema: the conversion is not free). */
+const zodPropertiesCache = new WeakMap<z.ZodType, Record<string, Schema>>();
+function zodProperties(constraints: z.ZodType | undefined): Record<string, Schema> {
+  if (!constraints) return {};
+  let props = zodPropertiesCache.get(constraints);
+  if (!props) {
+    props = (z.toJSONSchema(constraints, { io: "input", unrepresentable: "any" }) as Schema).properties as Record<string, Schema>;
+    zodPropertiesCache.set(constraints, props);
+  }
+  return props;
+}
+
 function messageSchema(message: DescMessage, constraints: z.ZodType | undefined, use: (m: DescMessage) => void): Schema {
-  const zodProps = constraints
-    ? ((z.toJSONSchema(constraints, { io: "input", unrepresentable: "any" }) as Schema).properties as Record<string, Schema>)
-    : {};
+  const zodProps = zodProperties(constraints);
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const field of message.fields) {
@@ -161,10 +171,9 @@ export function buildOpenApi(input: OpenApiInput): Schema {
       httpBindingsOf(method).forEach((binding, i) => {
         const pathFields = new Set(binding.template.variables.map((v) => v.fieldPath.join(".")));
         const openApiPath = binding.path.replace(/\{([^}=]+)(=[^}]*)?\}/g, "{$1}");
+        const props = zodProperties(input.constraints[method.input.typeName]);
         const parameters: Schema[] = binding.template.variables.map((v) => {
           const field = method.input.fields.find((f) => f.name === v.fieldPath[0])!;
-          const zodProps = input.constraints[method.input.typeName];
-          const props = zodProps ? ((z.toJSONSchema(zodProps, { io: "input", unrepresentable: "any" }) as Schema).properties as Record<string, Schema>) : {};
           return { name: v.fieldPath.join("."), in: "path", required: true, description: commentOf(field), schema: { ...valueSchema(field, use), ...constraintsOf(props[field.localName]) } };
         });
         if (binding.body !== "*") {

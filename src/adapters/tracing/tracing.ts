@@ -26,10 +26,10 @@ const headerGetter = {
 };
 
 /** Ends a span with the outcome of the call it measured. */
-export function endSpan(span: Span | undefined, attributes: Record<string, string | number>, serverFault: boolean, message?: string): void {
+export function endSpan(span: Span | undefined, attributes: Record<string, string | number>, serverFault: boolean): void {
   if (!span) return;
   span.setAttributes(attributes);
-  if (serverFault) span.setStatus({ code: SpanStatusCode.ERROR, message });
+  if (serverFault) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();
 }
 
