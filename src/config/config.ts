@@ -30,6 +30,7 @@ export const configSchema = z
       .union([z.literal("auto"), z.coerce.number().int().min(1).max(256)])
       .default(1)
       .transform((w) => (w === "auto" ? availableParallelism() : w)),
+    FAST_LANE: z.enum(["on", "off"]).default("on"),
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEALTH_INTERVAL_MS: ms.default(5_000),
     RATE_LIMIT_RPS: z.coerce.number().min(0).default(0),

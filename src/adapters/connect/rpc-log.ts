@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { RpcCall } from "./rpc-call.ts";
 
 /** The outcome of an RPC as the client saw it. */
-function codeOf(call: RpcCall, res: UniversalServerResponse): Code | 0 {
+function codeOf(call: RpcCall, res: Pick<UniversalServerResponse, "status" | "header">): Code | 0 {
   const ctx = call.context;
   if (ctx && ctx.protocolName !== "connect") {
     return Number(ctx.responseTrailer.get("grpc-status") ?? Code.Unknown) as Code | 0;
@@ -18,7 +18,7 @@ function codeOf(call: RpcCall, res: UniversalServerResponse): Code | 0 {
 }
 
 /** The protocol as logged: grpc, grpc-web, connect, connect-get (unary GET) or rest. */
-function protocolOf(call: RpcCall, res: UniversalServerResponse): string {
+function protocolOf(call: RpcCall, res: Pick<UniversalServerResponse, "status" | "header">): string {
   if (call.protocol) return call.protocol;
   if (call.context) {
     const name = call.context.protocolName;
@@ -36,7 +36,7 @@ export function logRpc(
   logger: Logger,
   procedure: string,
   call: RpcCall,
-  res: UniversalServerResponse,
+  res: Pick<UniversalServerResponse, "status" | "header">,
 ): { protocol: string; code: string; seconds: number } {
   const code = codeOf(call, res);
   const requestType = call.context?.requestHeader.get("content-type") ?? "";

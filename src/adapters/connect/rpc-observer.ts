@@ -16,11 +16,14 @@ export interface RpcObserver {
   begin(handler: UniversalHandler, requestId: string, protocol: string, headers: Headers): RpcCall;
   /** Runs the call's work inside its trace context. */
   run<T>(call: RpcCall, work: () => T): T;
-  /** The RPC was answered with `res`. */
-  end(handler: UniversalHandler, call: RpcCall, res: UniversalServerResponse): void;
+  /** The RPC was answered with `res` (its status and headers). */
+  end(handler: UniversalHandler, call: RpcCall, res: RpcAnswer): void;
   /** The answer could not be delivered (the client went away mid-response). */
   abandon(handler: UniversalHandler, call: RpcCall, error: unknown): void;
 }
+
+/** What the observer reads of an answer. */
+export type RpcAnswer = Pick<UniversalServerResponse, "status" | "header">;
 
 /** The protocol of a request from its content type, before Connect has parsed it. */
 export function protocolHint(contentType: string | undefined, method: string): string {

@@ -1,5 +1,11 @@
-import { createConnectRouter, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
-import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import {
+  createConnectRouter,
+  createServiceImplSpec,
+  type ConnectRouter,
+  type HandlerContext,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
+import { validateUniversalHandlerOptions, type UniversalHandler } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { createEdgeInterceptor } from "./edge-interceptor.ts";
 import { rpcCallKey } from "./rpc-call.ts";
@@ -14,13 +20,32 @@ export interface RpcRouterOptions {
   readonly gate?: (ctx: HandlerContext) => Promise<void>;
 }
 
+/** The handler options connect-es works with, defaults filled in. */
+export type RpcHandlerOptions = ReturnType<typeof validateUniversalHandlerOptions>;
+
+/** One unary RPC: its stock handler (all protocols) and its implementation. */
+export interface UnaryRoute {
+  readonly handler: UniversalHandler;
+  readonly spec: Extract<MethodImplSpec, { kind: "unary" }>;
+}
+
+/** Every RPC, as stock handlers and, for unary RPCs, as implementations the fast lane can call. */
+export interface RpcRoutes {
+  readonly handlers: UniversalHandler[];
+  /** Unary RPCs by request path (`/package.Service/Method`). */
+  readonly unary: ReadonlyMap<string, UnaryRoute>;
+  /** The exact options the stock handlers run with (interceptors, gate, limits, compression, JSON). */
+  readonly options: RpcHandlerOptions;
+}
+
 /**
- * Builds the one set of universal handlers (gRPC, gRPC-Web, Connect) that
- * every path to the use cases runs through: the same interceptors, the same
- * strict JSON (unknown fields refused), the same request gate.
+ * Builds the one set of routes (gRPC, gRPC-Web, Connect) that every path to
+ * the use cases runs through: the same interceptors, the same strict JSON
+ * (unknown fields refused), the same request gate, whether a request takes
+ * the stock connect-es handler or the unary fast lane.
  */
-export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
-  const router = createConnectRouter({
+export function createRpcRoutes(opts: RpcRouterOptions): RpcRoutes {
+  const options = validateUniversalHandlerOptions({
     interceptors: [createEdgeInterceptor()],
     readMaxBytes: opts.readMaxBytes,
     jsonOptions: { ignoreUnknownFields: false },
@@ -32,6 +57,27 @@ export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
       return opts.gate?.(ctx);
     },
   });
-  opts.routes(router);
-  return router.handlers;
+  const router = createConnectRouter(options);
+  const specs: Array<UnaryRoute["spec"]> = [];
+  const recording: ConnectRouter = Object.assign(Object.create(router) as ConnectRouter, {
+    service(...args: Parameters<ConnectRouter["service"]>) {
+      for (const spec of Object.values(createServiceImplSpec(args[0], args[1]).methods)) {
+        if (spec.kind === "unary") specs.push(spec);
+      }
+      router.service(...args);
+      return recording;
+    },
+  });
+  opts.routes(recording);
+  const unary = new Map<string, UnaryRoute>();
+  for (const spec of specs) {
+    const handler = router.handlers.find((h) => h.method === spec.method)!;
+    unary.set(handler.requestPath, { handler, spec });
+  }
+  return { handlers: router.handlers, unary, options };
+}
+
+/** The stock universal handlers only (see {@link createRpcRoutes}). */
+export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
+  return createRpcRoutes(opts).handlers;
 }

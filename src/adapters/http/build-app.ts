@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -6,7 +5,9 @@ import { PersonService } from "../../../gen/person/v1/person_pb.js";
 import type { PersonUseCases } from "../../application/use-cases/person-use-cases.ts";
 import type { Config } from "../../config/config.ts";
 import { connectPlugin } from "../connect/connect-plugin.ts";
-import { createRpcHandlers } from "../connect/rpc-router.ts";
+import { createRpcRoutes } from "../connect/rpc-router.ts";
+import { createFastLane } from "../connect/fast-lane/fast-lane.ts";
+import { installFastLane } from "./install-fast-lane.ts";
 import { createRpcObserver } from "../connect/rpc-observer.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
@@ -20,6 +21,7 @@ import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
 import { registerCors } from "./cors.ts";
+import { requestIdOf } from "./request-id.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { createHealthMonitor } from "../health/health-monitor.ts";
 import { createGrpcHealthService } from "../health/grpc-health-service.ts";
@@ -50,13 +52,6 @@ export interface App {
   readonly isShuttingDown: () => boolean;
 }
 
-const requestIdPattern = /^[\x21-\x7e]{1,128}$/;
-
-/** The correlation id of a request: a sane `x-request-id`, or a new UUID. */
-export function requestIdOf(header: string | string[] | undefined): string {
-  return typeof header === "string" && requestIdPattern.test(header) ? header : randomUUID();
-}
-
 /**
  * Builds the Fastify app (without listening): gRPC, gRPC-Web and Connect on
  * one port, h2c and HTTP/1.1 side by side, or h2 and HTTP/1.1 through ALPN
@@ -74,6 +69,44 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     maxHeaderBytes: config.MAX_HEADER_BYTES,
     maxConcurrentStreams: config.HTTP2_MAX_CONCURRENT_STREAMS,
   };
+  const monitor = createHealthMonitor({ people, logger, intervalMs: config.HEALTH_INTERVAL_MS, timeoutMs: config.HEALTH_TIMEOUT_MS });
+  const registry = loadDescriptorRegistry();
+  const served = [PersonService.typeName, Health.typeName, ServerReflection.typeName, ServerReflectionAlpha.typeName];
+  const load = loadSignal ?? (config.SHED_EVENT_LOOP_DELAY_MS > 0 ? createEventLoopLoadSignal(config.SHED_EVENT_LOOP_DELAY_MS) : undefined);
+  const limiter =
+    config.RATE_LIMIT_RPS > 0
+      ? createRateLimiter(config.RATE_LIMIT_RPS, config.RATE_LIMIT_BURST || Math.ceil(config.RATE_LIMIT_RPS * 2))
+      : undefined;
+  const authenticate =
+    config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL
+      ? createJwtAuth({
+          issuer: config.AUTH_ISSUER!,
+          audience: config.AUTH_AUDIENCE!,
+          jwksFile: config.AUTH_JWKS_FILE,
+          jwksUrl: config.AUTH_JWKS_URL,
+          readScope: config.AUTH_READ_SCOPE,
+          writeScope: config.AUTH_WRITE_SCOPE,
+          openServices: [Health.typeName],
+        })
+      : undefined;
+  const routes = createRpcRoutes({
+    gate: createRequestGate({ limiter, load, ...(authenticate ? { authenticate } : {}) }),
+    routes: (router) =>
+      router
+        .service(PersonService, createPersonService(useCases, { defaultDeadlineMs: config.DEFAULT_DEADLINE_MS }))
+        .service(Health, createGrpcHealthService(monitor, [PersonService.typeName]))
+        .service(ServerReflection, createReflectionService(registry, () => served))
+        .service(ServerReflectionAlpha, createReflectionService(registry, () => served) as never),
+    readMaxBytes: config.MAX_REQUEST_BYTES,
+  });
+  const handlers = routes.handlers;
+  const metrics = createMetrics(people.stats?.bind(people));
+  const observer = createRpcObserver(logger, metrics, tracing);
+  const lane =
+    config.FAST_LANE === "on"
+      ? createFastLane({ routes, observer, isShuttingDown, corsEnabled: config.CORS_ALLOWED_ORIGINS.length > 0 })
+      : undefined;
+
   const common = {
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -93,49 +126,18 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
   const fastify = (
     tls
       ? Fastify({ ...common, http2: true, https: { ...tls, allowHTTP1: true } })
-      : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits) as never })
+      : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits, lane) as never })
   ) as unknown as FastifyInstance;
+  if (tls && lane) installFastLane(fastify.server, lane);
 
   await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);
-  const monitor = createHealthMonitor({ people, logger, intervalMs: config.HEALTH_INTERVAL_MS, timeoutMs: config.HEALTH_TIMEOUT_MS });
   fastify.addHook("onClose", async () => monitor.stop());
+  fastify.addHook("onClose", async () => load?.stop());
   registerHealthRoutes(fastify, { monitor, isAccepting: () => fastify.server.listening && !shuttingDown });
   fastify.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
     done();
   });
-  const registry = loadDescriptorRegistry();
-  const served = [PersonService.typeName, Health.typeName, ServerReflection.typeName, ServerReflectionAlpha.typeName];
-  const load = loadSignal ?? (config.SHED_EVENT_LOOP_DELAY_MS > 0 ? createEventLoopLoadSignal(config.SHED_EVENT_LOOP_DELAY_MS) : undefined);
-  fastify.addHook("onClose", async () => load?.stop());
-  const limiter =
-    config.RATE_LIMIT_RPS > 0
-      ? createRateLimiter(config.RATE_LIMIT_RPS, config.RATE_LIMIT_BURST || Math.ceil(config.RATE_LIMIT_RPS * 2))
-      : undefined;
-  const authenticate =
-    config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL
-      ? createJwtAuth({
-          issuer: config.AUTH_ISSUER!,
-          audience: config.AUTH_AUDIENCE!,
-          jwksFile: config.AUTH_JWKS_FILE,
-          jwksUrl: config.AUTH_JWKS_URL,
-          readScope: config.AUTH_READ_SCOPE,
-          writeScope: config.AUTH_WRITE_SCOPE,
-          openServices: [Health.typeName],
-        })
-      : undefined;
-  const handlers = createRpcHandlers({
-    gate: createRequestGate({ limiter, load, ...(authenticate ? { authenticate } : {}) }),
-    routes: (router) =>
-      router
-        .service(PersonService, createPersonService(useCases, { defaultDeadlineMs: config.DEFAULT_DEADLINE_MS }))
-        .service(Health, createGrpcHealthService(monitor, [PersonService.typeName]))
-        .service(ServerReflection, createReflectionService(registry, () => served))
-        .service(ServerReflectionAlpha, createReflectionService(registry, () => served) as never),
-    readMaxBytes: config.MAX_REQUEST_BYTES,
-  });
-  const metrics = createMetrics(people.stats?.bind(people));
-  const observer = createRpcObserver(logger, metrics, tracing);
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
   await fastify.register(restPlugin, { handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
   fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -1,6 +1,8 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import type { FastLane } from "../connect/fast-lane/fast-lane.ts";
+import { installFastLane } from "./install-fast-lane.ts";
 
 /** The HTTP/2 connection preface every prior-knowledge (h2c) client sends first. */
 const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -24,9 +26,9 @@ type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.
  * Returns a Fastify `serverFactory` that serves HTTP/1.1 and h2c (HTTP/2 with
  * prior knowledge) on one port: a `net.Server` front reads the first bytes of
  * each connection and hands the socket to an inner `http` or `http2` server,
- * both running Fastify's handler.
+ * both running Fastify's handler, behind the unary fast lane when one is given.
  */
-export function createOnePortServerFactory(limits: OnePortLimits) {
+export function createOnePortServerFactory(limits: OnePortLimits, lane?: FastLane) {
   return function serverFactory(handler: Handler): http.Server {
     const h1 = http.createServer(
       {
@@ -48,6 +50,10 @@ export function createOnePortServerFactory(limits: OnePortLimits) {
       handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
     );
     h2.setTimeout(limits.http2IdleTimeoutMs);
+    if (lane) {
+      installFastLane(h1, lane);
+      installFastLane(h2, lane);
+    }
     const sessions = new Set<http2.ServerHttp2Session>();
     h2.on("session", (session) => {
       sessions.add(session);

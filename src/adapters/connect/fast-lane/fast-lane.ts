@@ -1,0 +1,187 @@
+import type http from "node:http";
+import http2 from "node:http2";
+import type { DescMessage } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createMethodSerializationLookup, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
+import { requestIdOf } from "../../http/request-id.ts";
+import type { RpcObserver } from "../rpc-observer.ts";
+import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
+import { readBody } from "./read-body.ts";
+import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
+import { unaryProtocolOf } from "./unary-protocols.ts";
+
+/** What the fast lane is built from. */
+export interface FastLaneOptions {
+  readonly routes: RpcRoutes;
+  /** The same observer as the stock path: one log line, metrics and a span per RPC. */
+  readonly observer: RpcObserver;
+  /** Once true, every request takes the stock path (Fastify answers 503 and closes connections). */
+  readonly isShuttingDown: () => boolean;
+  /** Requests with an Origin header take the stock path, where the CORS hooks run. */
+  readonly corsEnabled: boolean;
+}
+
+/**
+ * The unary fast lane: serves unary Connect, gRPC and gRPC-Web calls straight
+ * from Node's HTTP/1.1 request and HTTP/2 stream, and declines (returns
+ * false) everything else, which then takes the stock path (Fastify and the
+ * connect-es handlers): streaming, GET, unknown paths and content types, CORS
+ * requests, `Expect`, and anything during shutdown.
+ */
+export interface FastLane {
+  /** Serves an HTTP/2 stream, or returns false to leave it to the stock path. */
+  serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
+  /** Serves an HTTP/1.1 request, or returns false to leave it to the stock path. */
+  serveHttp1(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+}
+
+interface Lane {
+  readonly route: UnaryRoute;
+  readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
+}
+
+const ignore = () => {};
+const canceled = () => new ConnectError("the client went away", Code.Canceled);
+
+/** Node's header object -> fetch Headers, pseudo-headers left out (as connect-node does). */
+function webHeaders(headers: http.IncomingHttpHeaders): Headers {
+  const header = new Headers();
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* : */) continue;
+    const value = headers[name];
+    if (typeof value === "string") header.append(name, value);
+    else if (Array.isArray(value)) for (const v of value) header.append(name, v);
+  }
+  return header;
+}
+
+/** Creates the fast lane over the same routes, options and observer as the stock path. */
+export function createFastLane(opts: FastLaneOptions): FastLane {
+  const { observer, routes } = opts;
+  const lanes = new Map<string, Lane>();
+  for (const [path, route] of routes.unary) {
+    const serialization = createMethodSerializationLookup(route.spec.method, routes.options.binaryOptions, routes.options.jsonOptions, routes.options);
+    lanes.set(path, { route, serialization });
+  }
+
+  function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders) {
+    if (method !== "POST" || path === undefined || opts.isShuttingDown()) return undefined;
+    const lane = lanes.get(path);
+    const contentType = headers["content-type"];
+    if (lane === undefined || contentType === undefined || headers.expect !== undefined) return undefined;
+    if (opts.corsEnabled && headers.origin !== undefined) return undefined;
+    const type = unaryProtocolOf(contentType);
+    return type && { lane, ...type };
+  }
+
+  function start(lane: Lane, type: NonNullable<ReturnType<typeof select>>, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined) {
+    const header = webHeaders(headers);
+    const requestId = requestIdOf(headers["x-request-id"]);
+    const call = observer.begin(lane.route.handler, requestId, type.protocol.name, header);
+    call.clientAddress = clientAddress;
+    return { header, requestId, call, base: { route: lane.route, serialization: lane.serialization, protocol: type.protocol, binary: type.binary, header, url, call } };
+  }
+
+  return {
+    serveStream(stream, headers) {
+      const type = select(headers[":method"], headers[":path"], headers);
+      const authority = headers[":authority"] ?? headers.host;
+      if (type === undefined || authority === undefined) return false;
+      const socket = stream.session?.socket;
+      const scheme = socket && "encrypted" in socket && socket.encrypted ? "https" : "http";
+      const { requestId, call, base } = start(type.lane, type, headers, `${scheme}://${authority}${headers[":path"]}`, socket?.remoteAddress);
+      let abortCall: ((reason: ConnectError) => void) | undefined;
+      let answered = false;
+      // A reset from the client surfaces as a stream error: it is read from the close, never thrown.
+      stream.on("error", ignore);
+      stream.once("close", () => {
+        if (!answered) abortCall?.(canceled());
+      });
+      const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(stream, inspect), onAbort: (abort) => (abortCall = abort) };
+      observer
+        .run(call, () => runUnaryCall(opts.routes.options, request))
+        .then((outcome) => {
+          answered = true;
+          writeHttp2(stream, requestId, outcome, (error) =>
+            error ? observer.abandon(type.lane.route.handler, call, error) : observer.end(type.lane.route.handler, call, outcome),
+          );
+        })
+        .catch((error: unknown) => {
+          observer.abandon(type.lane.route.handler, call, error);
+          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        });
+      return true;
+    },
+
+    serveHttp1(req, res) {
+      const type = select(req.method, req.url, req.headers);
+      const authority = req.headers.host;
+      if (type === undefined || authority === undefined) return false;
+      const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+      const { requestId, call, base } = start(type.lane, type, req.headers, `${scheme}://${authority}${req.url}`, req.socket.remoteAddress);
+      let abortCall: ((reason: ConnectError) => void) | undefined;
+      req.on("error", ignore);
+      res.once("close", () => {
+        if (!res.writableFinished) abortCall?.(canceled());
+      });
+      const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(req, inspect), onAbort: (abort) => (abortCall = abort) };
+      observer
+        .run(call, () => runUnaryCall(opts.routes.options, request))
+        .then((outcome) => {
+          const close = opts.isShuttingDown() || !outcome.bodyComplete;
+          writeHttp1(res, requestId, outcome, close, (error) =>
+            error ? observer.abandon(type.lane.route.handler, call, error) : observer.end(type.lane.route.handler, call, outcome),
+          );
+        })
+        .catch((error: unknown) => {
+          observer.abandon(type.lane.route.handler, call, error);
+          res.destroy();
+        });
+      return true;
+    },
+  };
+}
+
+const notDelivered = () => new Error("the client closed the connection before the response was sent");
+
+function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome: UnaryOutcome, done: (error?: Error) => void): void {
+  if (stream.destroyed || stream.closed) {
+    done(notDelivered());
+    return;
+  }
+  const head: http2.OutgoingHttpHeaders = { ":status": outcome.status, "x-request-id": requestId };
+  outcome.header.forEach((value, name) => (head[name] = value));
+  const trailer = outcome.trailer;
+  // Once our side is flushed, a stream whose body was left unread is reset
+  // with NO_ERROR, as gRPC servers do (and as the stock path does).
+  const closeUnread = () => {
+    if (!outcome.bodyComplete) setImmediate(() => stream.close(http2.constants.NGHTTP2_NO_ERROR));
+  };
+  stream.once("close", () => (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? done() : done(notDelivered())));
+  stream.respond(head, { waitForTrailers: trailer !== undefined });
+  if (trailer) {
+    stream.once("wantTrailers", () => {
+      const tail: http2.OutgoingHttpHeaders = {};
+      trailer.forEach((value, name) => (tail[name] = value));
+      stream.sendTrailers(tail);
+      closeUnread();
+    });
+  } else {
+    stream.once("finish", closeUnread);
+  }
+  for (const chunk of outcome.body) stream.write(chunk);
+  stream.end();
+}
+
+function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryOutcome, close: boolean, done: (error?: Error) => void): void {
+  const head: Record<string, string> = { "x-request-id": requestId };
+  outcome.header.forEach((value, name) => (head[name] = value));
+  if (close) head.connection = "close";
+  res.once("finish", () => done());
+  res.once("close", () => {
+    if (!res.writableFinished) done(notDelivered());
+  });
+  res.writeHead(outcome.status, head);
+  for (const chunk of outcome.body) res.write(chunk);
+  res.end();
+}

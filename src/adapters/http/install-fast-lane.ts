@@ -1,0 +1,32 @@
+import type http from "node:http";
+import type http2 from "node:http2";
+import type { FastLane } from "../connect/fast-lane/fast-lane.ts";
+
+type AnyServer = http.Server | http2.Http2Server | http2.Http2SecureServer;
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * Puts the fast lane in front of a server's own listeners: each HTTP/2
+ * stream and each HTTP/1.1 request is offered to the lane first, and reaches
+ * the listeners already installed (Node's HTTP/2 compatibility layer,
+ * Fastify) only when the lane declines it.
+ */
+export function installFastLane(server: AnyServer, lane: FastLane): void {
+  const onStream = server.listeners("stream") as Listener[];
+  if (onStream.length > 0) {
+    server.removeAllListeners("stream");
+    server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (lane.serveStream(stream, headers)) return;
+      for (const listener of onStream) listener.call(server, stream, headers, ...rest);
+    });
+  }
+  const onRequest = server.listeners("request") as Listener[];
+  if (onRequest.length > 0) {
+    server.removeAllListeners("request");
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      // HTTP/2 requests arriving here come from the compatibility layer: the lane declined them already.
+      if (req.httpVersionMajor === 1 && lane.serveHttp1(req, res)) return;
+      for (const listener of onRequest) listener.call(server, req, res);
+    });
+  }
+}
