@@ -16,6 +16,8 @@ import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+/** Which parts run (all by default): bare, stock, personsvc, lane-off, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,stock,personsvc,lane-off,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
 
@@ -125,7 +127,14 @@ ensureTools();
 const rows: Row[] = [];
 const servers: Server[] = [];
 try {
-  for (const start of [() => startBaseline("bare", "scripts/bench/bare-server.ts"), () => startBaseline("stock", "scripts/bench/stock-server.ts"), () => startProject()]) {
+  const starts: Array<[string, () => Promise<Server>]> = [
+    ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
+    ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
+    ["personsvc", () => startProject()],
+    ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
+  ];
+  for (const [part, start] of starts) {
+    if (!parts.has(part)) continue;
     const server = await start();
     servers.push(server);
     for (const scenario of scenarios) {
@@ -139,6 +148,7 @@ try {
   }
   // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
   // this shows what a second process buys on this 2-core machine, not a clean scale-out).
+  if (parts.has("workers")) {
   const clustered = await startProject({ WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") }, "0,1", "personsvc x2");
   servers.push(clustered);
   for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
@@ -146,7 +156,9 @@ try {
     if (row) rows.push(row);
   }
   clustered.child.kill("SIGTERM");
+  }
   // The write mix, on a durable store file.
+  if (parts.has("writes")) {
   const durable = await startProject({ SQLITE_PATH: join(dir, "people.db") });
   servers.push(durable);
   const stopRss = watchPeakRss(durable.child.pid!);
@@ -155,6 +167,7 @@ try {
   const mix = JSON.parse(execFileSync("taskset", ["-c", "1", process.execPath, "scripts/bench/write-mix.ts", durable.h2, String(seconds * 2)], { encoding: "utf8" })) as LoadResult;
   rows.push({ server: "personsvc", scenario: "write mix (create/get/delete, 8 clients, file store)", ...mix, cpuPercent: ((cpuSeconds(durable.child.pid!) - cpu0) / ((performance.now() - t0) / 1000)) * 100, peakRssMb: stopRss() });
   durable.child.kill("SIGTERM");
+  }
 } finally {
   for (const s of servers) s.child.kill("SIGKILL");
 }

@@ -1,8 +1,9 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import { compressionNegotiate, invokeUnaryImplementation, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { rpcCallKey, type RpcCall } from "../rpc-call.ts";
 import type { RpcHandlerOptions, UnaryRoute } from "../rpc-router.ts";
+import { createCallContext } from "./call-context.ts";
 import type { BodyInspector, ReadBody } from "./read-body.ts";
 import type { UnaryAnswer, UnaryProtocol } from "./unary-protocols.ts";
 
@@ -37,8 +38,8 @@ function malformed(e: unknown, typeName: string): unknown {
 }
 
 /**
- * Runs one unary call the way connect-es's handlers do — the same handler
- * context, request gate, limits, compression negotiation, interceptors and
+ * Runs one unary call the way connect-es's handlers do — an equivalent handler
+ * context, the same request gate, limits, compression negotiation, interceptors and
  * implementation, the same errors in the same order — without the
  * async-iterable pipeline: the body is read once, decoded once, and the
  * answer is built in one piece.
@@ -47,17 +48,14 @@ export async function runUnaryCall(opt: RpcHandlerOptions, req: UnaryRequest): P
   const { spec } = req.route;
   const { protocol, header } = req;
   const timeout = protocol.parseTimeout(header.get(protocol.timeoutHeader), opt.maxTimeoutMs);
-  const context = createHandlerContext({
-    ...spec,
-    service: spec.method.parent,
-    requestMethod: "POST",
+  const context = createCallContext({
+    method: spec.method,
     protocolName: protocol.name,
-    timeoutMs: timeout.timeoutMs,
-    shutdownSignal: opt.shutdownSignal,
-    requestHeader: header,
     url: req.url,
+    timeoutMs: timeout.timeoutMs,
+    requestHeader: header,
     ...protocol.initialHeaders(req.binary),
-    contextValues: createContextValues().set(rpcCallKey, req.call),
+    values: createContextValues().set(rpcCallKey, req.call),
   });
   const compression = compressionNegotiate(
     opt.acceptCompression,

@@ -1,9 +1,10 @@
-import { Code, ConnectError, type createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { encodeEnvelope, envelopeCompress, envelopeDecompress, mergeNonProtocolHeaders, type Compression } from "@connectrpc/connect/protocol";
 import * as connect from "@connectrpc/connect/protocol-connect";
 import * as grpc from "@connectrpc/connect/protocol-grpc";
 import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
 import type { RpcHandlerOptions } from "../rpc-router.ts";
+import type { CallContext } from "./call-context.ts";
 import { envelopeInspector, unaryBodyInspector, tooLarge, type BodyInspector } from "./read-body.ts";
 
 /** The answer to a unary call, ready to write. */
@@ -38,10 +39,8 @@ export interface UnaryProtocol {
   /** The request message from the whole body, refusing what connect-es refuses, in the same order. */
   decode<T>(body: Uint8Array, complete: boolean, header: Headers, compression: Compression | null, opt: RpcHandlerOptions, parse: (bytes: Uint8Array) => T): Promise<T>;
   /** The answer: the serialized output, or the error the call ended with. */
-  answer(context: HandlerContextController, outcome: Uint8Array | ConnectError, compression: Compression | null, opt: RpcHandlerOptions): Promise<UnaryAnswer>;
+  answer(context: CallContext, outcome: Uint8Array | ConnectError, compression: Compression | null, opt: RpcHandlerOptions): Promise<UnaryAnswer>;
 }
-
-type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 function lengthHint(header: Headers): number | undefined {
   const value = header.get("content-length");
