@@ -11,6 +11,8 @@ import { loadConfig } from "../../src/config/config.ts";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { createTracing } from "../../src/adapters/tracing/tracing.ts";
 import type { LoadSignal } from "../../src/adapters/protection/load-shedder.ts";
+import type { Clock } from "../../src/application/ports/clock.port.ts";
+import type { IdGenerator } from "../../src/application/ports/id-generator.port.ts";
 import { withStoreTracing } from "../../src/adapters/tracing/traced-repository.ts";
 
 /** A service running in this process on an ephemeral port, with its log lines captured. */
@@ -33,6 +35,7 @@ export async function startTestServer(
   people: PersonRepository = createSqlitePersonRepository({ path: ":memory:" }),
   spanExporter?: SpanExporter,
   loadSignal?: LoadSignal,
+  deps: { clock?: Clock; ids?: IdGenerator } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: "info", ...env });
   const logs: Array<Record<string, unknown>> = [];
@@ -46,8 +49,8 @@ export async function startTestServer(
   const tracing = await createTracing({}, spanExporter);
   const useCases = createPersonUseCases({
     people: withStoreTracing(people, tracing, "sqlite"),
-    clock: createSystemClock(),
-    ids: createUuidGenerator(),
+    clock: deps.clock ?? createSystemClock(),
+    ids: deps.ids ?? createUuidGenerator(),
   });
   const app = await buildApp({ config, logger, useCases, people, tracing, ...(loadSignal ? { loadSignal } : {}) });
   await app.fastify.listen({ host: "127.0.0.1", port: 0 });

@@ -16,6 +16,8 @@ export interface RpcCall {
   traceId: string | undefined;
   /** The client's address, for per-client limits. */
   clientAddress: string | undefined;
+  /** Served by the unary fast lane (else by the stock connect-es handler). */
+  fastLane: boolean;
 }
 
 /** Context key under which the edge hands the RpcCall to Connect. */
@@ -23,5 +25,5 @@ export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { des
 
 /** Starts the record of an RPC. */
 export function startRpcCall(requestId: string): RpcCall {
-  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined, clientAddress: undefined };
+  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined, clientAddress: undefined, fastLane: false };
 }

@@ -50,6 +50,7 @@ export function logRpc(
     code: code === 0 ? "ok" : codeToString(code),
     httpStatus: res.status,
     durationMs: Number(process.hrtime.bigint() - call.startNs) / 1e6,
+    lane: call.fastLane ? "fast" : "stock",
   };
   // Our fault only when Connect took the request in: an HTTP-level refusal
   // (415, 405) has no context and is the client's doing.

@@ -139,7 +139,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     done();
   });
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
-  await fastify.register(restPlugin, { handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
+  await fastify.register(restPlugin, { handlers: lane ? handlers.map((h) => lane.wrap(h)) : handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
   fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await fastify.register(docsPlugin, {
     title: "personsvc",

@@ -2,11 +2,18 @@ import type http from "node:http";
 import http2 from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createMethodSerializationLookup, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
+import {
+  createAsyncIterable,
+  createMethodSerializationLookup,
+  type MethodSerializationLookup,
+  type UniversalHandler,
+  type UniversalServerRequest,
+} from "@connectrpc/connect/protocol";
+import { rpcCallKey } from "../rpc-call.ts";
 import { requestIdOf } from "../../http/request-id.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
-import { readBody } from "./read-body.ts";
+import { readBody, readIterableBody } from "./read-body.ts";
 import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
 import { unaryProtocolOf } from "./unary-protocols.ts";
 
@@ -33,6 +40,12 @@ export interface FastLane {
   serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
   /** Serves an HTTP/1.1 request, or returns false to leave it to the stock path. */
   serveHttp1(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /**
+   * `handler`, with its unary calls run by the fast lane when they carry a
+   * byte body and a content type the lane serves (the REST edge's Connect
+   * JSON calls); anything else goes to `handler` itself.
+   */
+  wrap(handler: UniversalHandler): UniversalHandler;
 }
 
 interface Lane {
@@ -79,10 +92,37 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     const requestId = requestIdOf(headers["x-request-id"]);
     const call = observer.begin(lane.route.handler, requestId, type.protocol.name, header);
     call.clientAddress = clientAddress;
+    call.fastLane = true;
     return { header, requestId, call, base: { route: lane.route, serialization: lane.serialization, protocol: type.protocol, binary: type.binary, header, url, call } };
   }
 
   return {
+    wrap(handler) {
+      const lane = lanes.get(handler.requestPath);
+      if (lane === undefined) return handler;
+      const fast = async (req: UniversalServerRequest) => {
+        const call = req.contextValues?.get(rpcCallKey);
+        const type = req.method === "POST" ? unaryProtocolOf(req.header.get("content-type") ?? "") : undefined;
+        const body = req.body;
+        if (call === undefined || type === undefined || typeof body !== "object" || body === null || !(Symbol.asyncIterator in body)) {
+          return handler(req);
+        }
+        call.fastLane = true;
+        const outcome = await runUnaryCall(opts.routes.options, {
+          route: lane.route,
+          serialization: lane.serialization,
+          ...type,
+          header: req.header,
+          url: req.url,
+          call,
+          readBody: (inspect) => readIterableBody(body as AsyncIterable<Uint8Array>, inspect),
+          onAbort: (abort) => req.signal.addEventListener("abort", () => abort(req.signal.reason), { once: true }),
+        });
+        return { status: outcome.status, header: outcome.header, trailer: outcome.trailer, body: createAsyncIterable([...outcome.body]) };
+      };
+      return Object.assign(fast, handler) as UniversalHandler;
+    },
+
     serveStream(stream, headers) {
       const type = select(headers[":method"], headers[":path"], headers);
       const authority = headers[":authority"] ?? headers.host;

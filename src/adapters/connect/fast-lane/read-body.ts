@@ -63,6 +63,21 @@ export function readBody(source: Readable, inspect: BodyInspector): Promise<Read
   });
 }
 
+/** Reads a body given as an async iterable (a universal request's), with the same checks as {@link readBody}. */
+export async function readIterableBody(source: AsyncIterable<Uint8Array>, inspect: BodyInspector): Promise<ReadBody> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of source) {
+    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    chunks.push(buffer);
+    total += buffer.byteLength;
+    const verdict = inspect(chunks, total);
+    if (verdict === "done") return { bytes: joinChunks(chunks, total), complete: false };
+    if (verdict !== undefined) throw verdict;
+  }
+  return { bytes: joinChunks(chunks, total), complete: true };
+}
+
 /** The `readMaxBytes` refusal, worded as connect-es words it. */
 export function tooLarge(readMaxBytes: number, size?: number): ConnectError {
   return new ConnectError(
