@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "./config/config.ts";
 import { createRepository } from "./create-repository.ts";
 import { createSystemClock } from "./adapters/system/system-clock.ts";
 import { createUuidGenerator } from "./adapters/system/uuid-generator.ts";
-import { createLogger } from "./adapters/http/logger.ts";
+import { createLogger, flushLogger } from "./adapters/http/logger.ts";
 import { buildApp } from "./adapters/http/build-app.ts";
 import { createTracing } from "./adapters/tracing/tracing.ts";
 import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now");
+      logger.flush();
       process.exit(1);
     }
     stopping = true;
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     await people.close();
     await tracing.shutdown();
     logger.info("stopped");
-    logger.flush?.();
+    await flushLogger(logger);
     process.exit(0);
   };
   process.on("SIGTERM", (s) => void shutdown(s));

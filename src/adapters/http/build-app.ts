@@ -104,7 +104,13 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
   const observer = createRpcObserver(logger, metrics, tracing);
   const lane =
     config.FAST_LANE === "on"
-      ? createFastLane({ routes, observer, isShuttingDown, corsEnabled: config.CORS_ALLOWED_ORIGINS.length > 0 })
+      ? createFastLane({
+          routes,
+          observer,
+          isShuttingDown,
+          corsEnabled: config.CORS_ALLOWED_ORIGINS.length > 0,
+          defaultDeadlineMs: config.DEFAULT_DEADLINE_MS,
+        })
       : undefined;
 
   const common = {

@@ -7,7 +7,7 @@ export interface Metrics {
   /** Counts an RPC that ended with `code` ("ok", "not_found", ...) after `seconds`. */
   rpcEnded(labels: { service: string; method: string; protocol: string; code: string }, seconds: number): void;
   /** Tracks RPCs in flight by protocol. */
-  readonly inFlight: Gauge<"protocol">;
+  readonly inFlight: { inc(labels: { protocol: string }): void; dec(labels: { protocol: string }): void };
 }
 
 /**
@@ -28,7 +28,14 @@ export function createMetrics(poolStats?: () => ReturnType<NonNullable<PersonRep
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const inFlight = new Gauge({ name: "rpc_server_in_flight_requests", help: "RPCs being handled now.", labelNames: ["protocol"], registers: [registry] });
+  const inFlightGauge = new Gauge({ name: "rpc_server_in_flight_requests", help: "RPCs being handled now.", labelNames: ["protocol"], registers: [registry] });
+  // prom-client hashes the labels on every update: keep one child per label set.
+  const inFlightOf = memo((protocol: string) => inFlightGauge.labels({ protocol }));
+  const outcomeOf = memo((key: string) => {
+    const [rpc_service, rpc_method, protocol, code] = key.split("|");
+    const labels = { rpc_service: rpc_service!, rpc_method: rpc_method!, protocol: protocol!, code: code! };
+    return { requests: requests.labels(labels), errors: code === "ok" ? undefined : errors.labels(labels), duration: duration.labels(labels) };
+  });
   const pool = (name: string, help: string, pick: (s: NonNullable<ReturnType<NonNullable<PersonRepository["stats"]>>>) => number) =>
     new Gauge({
       name,
@@ -44,12 +51,25 @@ export function createMetrics(poolStats?: () => ReturnType<NonNullable<PersonRep
   pool("store_pool_waiting_requests", "Calls waiting for a store connection.", (s) => s.waiting);
   return {
     registry,
-    inFlight,
-    rpcEnded({ service, method, protocol, code }, seconds) {
-      const labels = { rpc_service: service, rpc_method: method, protocol, code };
-      requests.inc(labels);
-      if (code !== "ok") errors.inc(labels);
-      duration.observe(labels, seconds);
+    inFlight: {
+      inc: ({ protocol }) => inFlightOf(protocol).inc(),
+      dec: ({ protocol }) => inFlightOf(protocol).dec(),
     },
+    rpcEnded({ service, method, protocol, code }, seconds) {
+      const outcome = outcomeOf(`${service}|${method}|${protocol}|${code}`);
+      outcome.requests.inc();
+      outcome.errors?.inc();
+      outcome.duration.observe(seconds);
+    },
+  };
+}
+
+/** Caches `make` per key (label sets are few: procedures x protocols x codes). */
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make(key)));
+    return value;
   };
 }

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { DescMethod } from "@bufbuild/protobuf";
+import { defaultDeadlineError } from "../call-signal.ts";
 
 /** A handler context the fast lane controls: `abort` ends the call (with its error, or normally). */
 export interface CallContext extends HandlerContext {
@@ -13,6 +14,8 @@ export interface CallContextInit {
   readonly url: string;
   /** The client's deadline (grpc-timeout, connect-timeout-ms), if it set one. */
   readonly timeoutMs: number | undefined;
+  /** The service's deadline for calls whose client set none (0: none). */
+  readonly defaultDeadlineMs: number;
   readonly requestHeader: Headers;
   readonly responseHeader: Record<string, string>;
   readonly responseTrailer?: Record<string, string>;
@@ -25,8 +28,10 @@ const callEnded = new ConnectError("the call ended", Code.Canceled);
 /**
  * The HandlerContext connect-es's createHandlerContext makes — same fields,
  * same deadline error — with one AbortController and at most one timer per
- * call instead of two linked controllers, and no AbortError allocated when a
- * call ends normally.
+ * call instead of two linked controllers (three with the default deadline),
+ * and no AbortError allocated when a call ends normally. When the client set
+ * no deadline, the service's default one runs on the same timer (and
+ * `timeoutMs()` reports it, so the implementation adds no second timer).
  */
 export function createCallContext(init: CallContextInit): CallContext {
   const controller = new AbortController();
@@ -36,12 +41,14 @@ export function createCallContext(init: CallContextInit): CallContext {
     if (timer !== undefined) clearTimeout(timer);
     if (!controller.signal.aborted) controller.abort(reason ?? callEnded);
   };
-  if (init.timeoutMs !== undefined) {
-    const deadline = Date.now() + init.timeoutMs;
+  const ms = init.timeoutMs ?? (init.defaultDeadlineMs > 0 ? init.defaultDeadlineMs : undefined);
+  if (ms !== undefined) {
+    const deadline = Date.now() + ms;
     timeoutMs = () => deadline - Date.now();
-    const expire = () => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-    if (init.timeoutMs <= 0) expire();
-    else timer = setTimeout(expire, init.timeoutMs);
+    const expire = () =>
+      abort(init.timeoutMs === undefined ? defaultDeadlineError(ms) : new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    if (ms <= 0) expire();
+    else timer = setTimeout(expire, ms);
   }
   return {
     method: init.method,

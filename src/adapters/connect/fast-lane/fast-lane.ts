@@ -26,6 +26,8 @@ export interface FastLaneOptions {
   readonly isShuttingDown: () => boolean;
   /** Requests with an Origin header take the stock path, where the CORS hooks run. */
   readonly corsEnabled: boolean;
+  /** The deadline of calls whose client set none (0: none), on the call's own timer. */
+  readonly defaultDeadlineMs: number;
 }
 
 /**
@@ -71,6 +73,7 @@ function webHeaders(headers: http.IncomingHttpHeaders): Headers {
 /** Creates the fast lane over the same routes, options and observer as the stock path. */
 export function createFastLane(opts: FastLaneOptions): FastLane {
   const { observer, routes } = opts;
+  const options = { ...routes.options, defaultDeadlineMs: opts.defaultDeadlineMs };
   const lanes = new Map<string, Lane>();
   for (const [path, route] of routes.unary) {
     const serialization = createMethodSerializationLookup(route.spec.method, routes.options.binaryOptions, routes.options.jsonOptions, routes.options);
@@ -108,7 +111,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
           return handler(req);
         }
         call.fastLane = true;
-        const outcome = await runUnaryCall(opts.routes.options, {
+        const outcome = await runUnaryCall(options, {
           route: lane.route,
           serialization: lane.serialization,
           ...type,
@@ -139,7 +142,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       });
       const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(stream, inspect), onAbort: (abort) => (abortCall = abort) };
       observer
-        .run(call, () => runUnaryCall(opts.routes.options, request))
+        .run(call, () => runUnaryCall(options, request))
         .then((outcome) => {
           answered = true;
           writeHttp2(stream, requestId, outcome, (error) =>
@@ -166,7 +169,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       });
       const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(req, inspect), onAbort: (abort) => (abortCall = abort) };
       observer
-        .run(call, () => runUnaryCall(opts.routes.options, request))
+        .run(call, () => runUnaryCall(options, request))
         .then((outcome) => {
           const close = opts.isShuttingDown() || !outcome.bodyComplete;
           writeHttp1(res, requestId, outcome, close, (error) =>

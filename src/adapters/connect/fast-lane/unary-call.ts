@@ -7,6 +7,9 @@ import { createCallContext } from "./call-context.ts";
 import type { BodyInspector, ReadBody } from "./read-body.ts";
 import type { UnaryAnswer, UnaryProtocol } from "./unary-protocols.ts";
 
+/** The stock handlers' options, plus the service's default deadline. */
+export type LaneOptions = RpcHandlerOptions & { readonly defaultDeadlineMs: number };
+
 /** One unary request, as the fast lane sees it once its headers are in. */
 export interface UnaryRequest {
   readonly route: UnaryRoute;
@@ -44,7 +47,7 @@ function malformed(e: unknown, typeName: string): unknown {
  * async-iterable pipeline: the body is read once, decoded once, and the
  * answer is built in one piece.
  */
-export async function runUnaryCall(opt: RpcHandlerOptions, req: UnaryRequest): Promise<UnaryOutcome> {
+export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise<UnaryOutcome> {
   const { spec } = req.route;
   const { protocol, header } = req;
   const timeout = protocol.parseTimeout(header.get(protocol.timeoutHeader), opt.maxTimeoutMs);
@@ -53,6 +56,7 @@ export async function runUnaryCall(opt: RpcHandlerOptions, req: UnaryRequest): P
     protocolName: protocol.name,
     url: req.url,
     timeoutMs: timeout.timeoutMs,
+    defaultDeadlineMs: opt.defaultDeadlineMs,
     requestHeader: header,
     ...protocol.initialHeaders(req.binary),
     values: createContextValues().set(rpcCallKey, req.call),
