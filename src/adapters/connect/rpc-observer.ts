@@ -38,6 +38,9 @@ const grpcCodes: Record<string, number> = {
   unimplemented: 12, internal: 13, unavailable: 14, data_loss: 15, unauthenticated: 16,
 };
 
+const observedKey = Symbol("observed");
+type Watched = RpcCall & { [observedKey]?: Observed | undefined };
+
 interface Observed {
   readonly protocol: string;
   readonly span: Span | undefined;
@@ -46,11 +49,15 @@ interface Observed {
 
 /** Creates the observer over the logger, the metrics and tracing. */
 export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tracing): RpcObserver {
-  const live = new WeakMap<RpcCall, Observed>();
+  // What is being observed rides on the call itself: a WeakMap entry per call costs the GC.
+  const live = {
+    get: (call: RpcCall) => (call as Watched)[observedKey],
+    set: (call: RpcCall, observed: Observed | undefined) => void ((call as Watched)[observedKey] = observed),
+  };
   const finish = (call: RpcCall) => {
     const observed = live.get(call);
     if (observed === undefined) return undefined;
-    live.delete(call);
+    live.set(call, undefined);
     metrics.inFlight.dec({ protocol: observed.protocol });
     return observed;
   };

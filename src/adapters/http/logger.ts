@@ -5,7 +5,8 @@ import pino, { type DestinationStream, type Logger } from "pino";
  * terminal. `destination` lets tests capture the lines. Lines go to stdout
  * asynchronously: under load, lines logged while a write is in flight go out
  * together in the next write (one syscall, not one per line); nothing is held
- * back when idle. Call `flushLogger` before exiting.
+ * back when idle. pino flushes what is left on exit; call `flushLogger`
+ * before a deliberate exit.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {

@@ -2,9 +2,12 @@ import { Code, ConnectError, type ContextValues, type HandlerContext } from "@co
 import type { DescMethod } from "@bufbuild/protobuf";
 import { defaultDeadlineError } from "../call-signal.ts";
 
-/** A handler context the fast lane controls: `abort` ends the call (with its error, or normally). */
+/** A handler context the fast lane controls. */
 export interface CallContext extends HandlerContext {
-  abort(reason?: unknown): void;
+  /** Aborts the call's signal with `reason` (an error, the client gone, the deadline). */
+  abort(reason: unknown): void;
+  /** The call is over: its deadline timer stops; a signal not aborted yet stays so. */
+  end(): void;
 }
 
 /** What a call context is made of. */
@@ -22,14 +25,13 @@ export interface CallContextInit {
   readonly values: ContextValues;
 }
 
-/** The reason a call's signal carries once the call ended normally (shared: no allocation per call). */
-const callEnded = new ConnectError("the call ended", Code.Canceled);
-
 /**
  * The HandlerContext connect-es's createHandlerContext makes — same fields,
  * same deadline error — with one AbortController and at most one timer per
- * call instead of two linked controllers (three with the default deadline),
- * and no AbortError allocated when a call ends normally. When the client set
+ * call instead of two linked controllers (three with the default deadline).
+ * Unlike connect-es, a call that ends normally does not abort its signal:
+ * a unary implementation has returned by then, and the abort event (an
+ * AbortError and a dispatch per call) would reach nobody. When the client set
  * no deadline, the service's default one runs on the same timer (and
  * `timeoutMs()` reports it, so the implementation adds no second timer).
  */
@@ -37,9 +39,12 @@ export function createCallContext(init: CallContextInit): CallContext {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let timeoutMs: () => number | undefined = () => undefined;
-  const abort = (reason?: unknown) => {
+  const end = () => {
     if (timer !== undefined) clearTimeout(timer);
-    if (!controller.signal.aborted) controller.abort(reason ?? callEnded);
+  };
+  const abort = (reason: unknown) => {
+    end();
+    if (!controller.signal.aborted) controller.abort(reason);
   };
   const ms = init.timeoutMs ?? (init.defaultDeadlineMs > 0 ? init.defaultDeadlineMs : undefined);
   if (ms !== undefined) {
@@ -63,5 +68,6 @@ export function createCallContext(init: CallContextInit): CallContext {
     responseTrailer: new Headers(init.responseTrailer),
     values: init.values,
     abort,
+    end,
   };
 }

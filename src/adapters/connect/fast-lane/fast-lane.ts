@@ -225,6 +225,8 @@ function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryO
     if (!res.writableFinished) done(notDelivered());
   });
   res.writeHead(outcome.status, head);
-  for (const chunk of outcome.body) res.write(chunk);
-  res.end();
+  const last = outcome.body.length - 1;
+  for (let i = 0; i < last; i++) res.write(outcome.body[i]);
+  if (last >= 0) res.end(outcome.body[last]);
+  else res.end();
 }

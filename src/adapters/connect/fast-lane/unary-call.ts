@@ -91,7 +91,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     context.abort(e);
     outcome = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
   } finally {
-    context.abort();
+    context.end();
   }
   return { ...(await protocol.answer(context, outcome, compression.response, opt)), bodyComplete };
 }
