@@ -7,7 +7,7 @@
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -20,6 +20,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const parts = new Set((process.env.BENCH_PARTS ?? "bare,stock,personsvc,lane-off,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
+/** The service runs with the flags `npm start` and the image use. */
+const nodeFlags = (JSON.parse(readFileSync("package.json", "utf8")) as { config: { node_flags: string } }).config.node_flags.split(" ");
 
 function ensureTools() {
   const missing = ["h2load", "wrk", "taskset"].filter((t) => {
@@ -73,7 +75,7 @@ async function startBaseline(name: string, script: string): Promise<Server> {
 
 async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc"): Promise<Server> {
   const p = port();
-  const child = spawn("taskset", ["-c", cores, process.execPath, "src/main.ts"], {
+  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "src/main.ts"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });

@@ -1,75 +1,10 @@
-import { createPersonUseCases } from "./application/use-cases/person-use-cases.ts";
-import { ConfigError, loadConfig } from "./config/config.ts";
-import { createRepository } from "./create-repository.ts";
-import { createSystemClock } from "./adapters/system/system-clock.ts";
-import { createUuidGenerator } from "./adapters/system/uuid-generator.ts";
-import { createLogger, flushLogger } from "./adapters/http/logger.ts";
-import { buildApp } from "./adapters/http/build-app.ts";
-import { createTracing } from "./adapters/tracing/tracing.ts";
-import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
-import cluster from "node:cluster";
-import { runPrimary } from "./cluster-primary.ts";
+import { enableCompileCache } from "node:module";
 
-/**
- * Composition root: read the config, wire the store, the use cases and the
- * edge, listen, and shut down gracefully on SIGTERM/SIGINT.
- */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`personsvc: ${e.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  const logger = createLogger(config.LOG_LEVEL);
-  if (config.WORKERS > 1 && cluster.isPrimary) {
-    runPrimary(config.WORKERS, logger);
-    return;
-  }
-  const tracing = await createTracing(process.env);
-  const people = await createRepository(config, logger);
-  const tracedPeople = withStoreTracing(people, tracing, config.STORE);
-  const useCases = createPersonUseCases({
-    people: tracedPeople,
-    clock: createSystemClock(),
-    ids: createUuidGenerator(),
-    requestIdRetentionMs: config.REQUEST_ID_RETENTION_HOURS * 3_600_000,
-  });
-  const app = await buildApp({ config, logger, useCases, people, tracing });
-  await app.fastify.listen({ host: config.HOST, port: config.PORT });
-  const address = app.fastify.server.address();
-  const port = typeof address === "object" && address ? address.port : config.PORT;
-  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
+// Cache the compiled (and type-stripped) modules on disk before loading
+// them: later starts skip most of the work. Where the cache directory is not
+// writable (a read-only filesystem) the service starts the slow way.
+// NODE_COMPILE_CACHE names the directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+enableCompileCache();
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting now");
-      logger.flush();
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal, drainMs: config.SHUTDOWN_TIMEOUT_MS, delayMs: config.SHUTDOWN_DELAY_MS }, "shutting down");
-    app.beginShutdown();
-    // Readiness is already false: give load balancers time to notice before
-    // the listener closes (Kubernetes endpoints, proxies' health checks).
-    if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
-    const force = setTimeout(() => {
-      logger.warn("drain time over: closing remaining connections");
-      app.fastify.server.closeAllConnections();
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    await app.fastify.close();
-    clearTimeout(force);
-    await people.close();
-    await tracing.shutdown();
-    logger.info("stopped");
-    await flushLogger(logger);
-    process.exit(0);
-  };
-  process.on("SIGTERM", (s) => void shutdown(s));
-  process.on("SIGINT", (s) => void shutdown(s));
-}
-
-await main();
+/** Entry point: the service itself is in service.ts (composition root). */
+await import("./service.ts");

@@ -128,6 +128,15 @@ test("Containerfile: every COPY source exists in the context or is produced by t
   assert.match(read("Containerfile"), /^USER 65532:65532$/m);
 });
 
+test("the image starts node with the same flags as npm start (package.json config.node_flags)", () => {
+  const pkg = JSON.parse(read("package.json")) as { config: { node_flags: string }; scripts: Record<string, string> };
+  const flags = pkg.config.node_flags.split(" ");
+  const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read("Containerfile"))![1]!) as string[];
+  assert.deepEqual(entrypoint.slice(1), flags);
+  assert.match(pkg.scripts.start!, /\$npm_package_config_node_flags src\/main\.ts/);
+  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags src\/main\.ts/);
+});
+
 test("justfile verbs delegate to npm scripts that exist", () => {
   const scripts = Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts);
   const calls = [...read("justfile").matchAll(/^\s+npm (?:run )?([\w:]+)/gm)].map((m) => m[1]!);

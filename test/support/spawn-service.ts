@@ -1,9 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const mainPath = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+/** The node flags `npm start` and the image use (package.json config.node_flags). */
+export const nodeFlags: string[] = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { config: { node_flags: string } }
+).config.node_flags.split(" ");
 
 /** The real service process, started the way `npm start` starts it. */
 export interface ServiceProcess {
@@ -16,9 +22,9 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Spawns `node src/main.ts` with `env` on an ephemeral port; resolves once it logs "listening". */
+/** Spawns `node <flags> src/main.ts` with `env` on an ephemeral port; resolves once it logs "listening". */
 export async function spawnService(env: Record<string, string>, entry = mainPath): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,6 +4,7 @@ import type { FastLane } from "../connect/fast-lane/fast-lane.ts";
 
 type AnyServer = http.Server | http2.Http2Server | http2.Http2SecureServer;
 type Listener = (...args: unknown[]) => void;
+const ignore = () => {};
 
 /**
  * Puts the fast lane in front of a server's own listeners: each HTTP/2
@@ -16,8 +17,16 @@ export function installFastLane(server: AnyServer, lane: FastLane): void {
   if (onStream.length > 0) {
     server.removeAllListeners("stream");
     server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
-      if (lane.serveStream(stream, headers)) return;
-      for (const listener of onStream) listener.call(server, stream, headers, ...rest);
+      // Streams are served a moment later, once the frames read with them are
+      // processed: a stream the client reset at once (HTTP/2 rapid reset) is
+      // dropped here, before anything is built for it. Until then a reset
+      // surfaces as a stream error nobody listens to yet: absorb it.
+      stream.on("error", ignore);
+      setImmediate(() => {
+        if (stream.destroyed || stream.closed) return;
+        if (lane.serveStream(stream, headers)) return;
+        for (const listener of onStream) listener.call(server, stream, headers, ...rest);
+      });
     });
   }
   const onRequest = server.listeners("request") as Listener[];

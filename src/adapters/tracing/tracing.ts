@@ -1,9 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 
 /** Tracing as the edge and the store use it; nothing global is registered. */
 export interface Tracing {
@@ -45,7 +44,13 @@ export async function createTracing(env: Record<string, string | undefined>, exp
   let tracer: Tracer | undefined;
   let provider: NodeTracerProvider | undefined;
   if (exporter || wanted) {
-    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+    // The SDK loads only when spans are recorded: a start without tracing skips it.
+    const [{ resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }, { OTLPTraceExporter }] = await Promise.all([
+      import("@opentelemetry/resources"),
+      import("@opentelemetry/sdk-trace-base"),
+      import("@opentelemetry/sdk-trace-node"),
+      import("@opentelemetry/exporter-trace-otlp-proto"),
+    ]);
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME ?? "personsvc" }),
       spanProcessors: [exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(new OTLPTraceExporter())],
