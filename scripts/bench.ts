@@ -108,7 +108,7 @@ interface Row extends LoadResult {
   peakRssMb: number;
 }
 
-async function measure(server: Server, scenario: Scenario): Promise<Row | undefined> {
+async function measure(server: Server, scenario: Scenario, rate?: number): Promise<Row | undefined> {
   const target = scenario.target(server);
   if (!target) return undefined;
   const runs: Array<LoadResult & { cpuPercent: number; peakRssMb: number }> = [];
@@ -116,7 +116,7 @@ async function measure(server: Server, scenario: Scenario): Promise<Row | undefi
     const cpu0 = cpuSeconds(server.child.pid!);
     const t0 = performance.now();
     const stopRss = watchPeakRss(server.child.pid!);
-    const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir) : await wrk(target, seconds, dir);
+    const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir, rate) : await wrk(target, seconds, dir);
     const wall = (performance.now() - t0) / 1000;
     runs.push({ ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() });
   }
@@ -144,6 +144,11 @@ try {
       if (row) {
         rows.push(row);
         console.error(`${row.server.padEnd(10)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
+      }
+      // Latency when not saturated: the same gRPC load at half the maximum just measured.
+      if (row && scenario.name === "gRPC h2c") {
+        const half = await measure(server, { ...scenario, name: "gRPC h2c at half the max rate" }, row.rps / 2);
+        if (half) rows.push(half);
       }
     }
     server.child.kill("SIGTERM");

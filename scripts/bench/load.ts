@@ -22,10 +22,11 @@ export interface Target {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-/** h2load (HTTP/2, prior knowledge) on core 1: 16 connections x 16 streams. */
-export async function h2load(target: Target, seconds: number, dir: string): Promise<LoadResult> {
+/** h2load (HTTP/2, prior knowledge) on core 1: 16 connections x 16 streams, as fast as it can or at `rate` req/s in all. */
+export async function h2load(target: Target, seconds: number, dir: string, rate?: number): Promise<LoadResult> {
   const log = `${dir}/h2load.log`;
   const args = ["-c", "1", "h2load", "-D", String(seconds), "--warm-up-time=1", "-c", "16", "-m", "16", `--log-file=${log}`];
+  if (rate !== undefined) args.push(`--rps=${Math.max(1, Math.round(rate / 16))}`);
   for (const [k, v] of Object.entries(target.headers)) args.push("-H", `${k}: ${v}`);
   if (target.body) {
     writeFileSync(`${dir}/body.bin`, target.body);
