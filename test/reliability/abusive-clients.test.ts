@@ -63,8 +63,10 @@ for (const path of ["/person.v1.PersonService/ListPeople", "/no.such.v1.Service/
   });
 }
 
-test("slowloris and idle connections: cut by the timeouts, memory bounded, legitimate clients served meanwhile", async () => {
+test("slowloris and idle connections: cut by the timeouts, memory and CPU bounded, legitimate clients served meanwhile", async () => {
   const rss0 = rssMb();
+  const cpu0 = cpuSeconds();
+  const started = performance.now();
   const sockets = Array.from({ length: 200 }, (_, i) => {
     const socket = net.connect(service.port, "127.0.0.1");
     socket.on("error", () => undefined);
@@ -79,5 +81,8 @@ test("slowloris and idle connections: cut by the timeouts, memory bounded, legit
   const slow = sockets.filter((s, i) => i % 2 === 1 && !s.destroyed && s.readyState === "open").length;
   assert.deepEqual({ silent, slow }, { silent: 0, slow: 0 }, "the server closed every stalled connection");
   assert.ok(rssMb() - rss0 < 100);
+  // Stalled connections cost the server next to nothing while it waits them out.
+  const cpu = (cpuSeconds() - cpu0) / ((performance.now() - started) / 1000);
+  assert.ok(cpu < 0.25, `server CPU while 200 connections stall: ${(cpu * 100).toFixed(0)}%`);
   for (const s of sockets) s.destroy();
 });
