@@ -11,6 +11,8 @@ import {
   UpdatePersonRequestSchema,
 } from "../../gen/person/v1/person_pb.js";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { withSlowGet } from "../support/slow-repository.ts";
+import { createSqlitePersonRepository } from "../../src/adapters/sqlite/sqlite-person-repository.ts";
 import { grpcFrame } from "../support/raw-clients.ts";
 import { exchangeHttp1, exchangeHttp2, type RawRequest, type RawResponse } from "../support/raw-exchange.ts";
 
@@ -201,4 +203,33 @@ test("the lane server took the calls on the fast lane (REST included), the other
   assert.deepEqual([...lanes(lane)].sort(), ["fast", "stock"]);
   const fast = lane.logs.filter((l) => l.lane === "fast").length;
   assert.ok(fast > 100, `${fast} calls on the fast lane`);
+});
+
+test("deadlines (the client's and the default one) end calls the same way on both lanes, and cancel the store call", async () => {
+  const slow = () => withSlowGet(createSqlitePersonRepository({ path: ":memory:" }), 2_000);
+  const env = { DEFAULT_DEADLINE_MS: "100" };
+  const lanePeople = slow();
+  const stockPeople = slow();
+  const fast = await startTestServer({ ...env, FAST_LANE: "on" }, lanePeople);
+  const slowServer = await startTestServer({ ...env, FAST_LANE: "off" }, stockPeople);
+  try {
+    for (const t of transports) {
+      const deadlines: Array<Record<string, string>> = [{}, t.encoding.startsWith("grpc") ? { "grpc-timeout": "50m" } : { "connect-timeout-ms": "50" }];
+      for (const headers of deadlines) {
+        const req: RawRequest = {
+          path: path("GetPerson"),
+          headers: { "content-type": contentType[t.encoding], "x-request-id": `deadline-${++sequence}`, ...(t.encoding === "grpc" ? { te: "trailers" } : {}), ...headers },
+          body: encode(t.encoding, GetPersonRequestSchema, { id: id(1) }),
+        };
+        const [a, b] = await Promise.all([t.send(fast.baseUrl, req), t.send(slowServer.baseUrl, req)]);
+        assert.deepEqual(a, b, `${t.name} ${JSON.stringify(headers)}`);
+        assert.match(JSON.stringify(a), /deadline|DEADLINE|504|%20ms%20passed|timed%20out/);
+      }
+    }
+    assert.equal(lanePeople.cancelled, stockPeople.cancelled);
+    assert.equal(lanePeople.cancelled, transports.length * 2, "every store call was cancelled");
+  } finally {
+    await fast.close();
+    await slowServer.close();
+  }
 });
