@@ -1,4 +1,5 @@
 import type http from "node:http";
+import type { Readable } from "node:stream";
 import http2 from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -15,7 +16,7 @@ import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
 import { readBody, readIterableBody } from "./read-body.ts";
 import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
-import { unaryProtocolOf } from "./unary-protocols.ts";
+import { unaryProtocolOf, type UnaryProtocol } from "./unary-protocols.ts";
 
 /** What the fast lane is built from. */
 export interface FastLaneOptions {
@@ -55,6 +56,23 @@ interface Lane {
   readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
 }
 
+/** A request the lane takes: its RPC, protocol and encoding. */
+interface Selected {
+  readonly lane: Lane;
+  readonly protocol: UnaryProtocol;
+  readonly binary: boolean;
+}
+
+/** How the lane talks to one transport's request. */
+interface Transport {
+  /** Registers what to do when the connection or stream closes. */
+  onClose(listener: () => void): void;
+  /** Writes the answer; `done` says whether it was delivered. */
+  write(requestId: string, outcome: UnaryOutcome, done: (error?: Error) => void): void;
+  /** Gives up on the request after an unexpected failure. */
+  fail(): void;
+}
+
 const ignore = () => {};
 const canceled = () => new ConnectError("the client went away", Code.Canceled);
 
@@ -80,7 +98,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     lanes.set(path, { route, serialization });
   }
 
-  function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders) {
+  function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders): Selected | undefined {
     if (method !== "POST" || path === undefined || opts.isShuttingDown()) return undefined;
     const lane = lanes.get(path);
     const contentType = headers["content-type"];
@@ -90,13 +108,41 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     return type && { lane, ...type };
   }
 
-  function start(lane: Lane, type: NonNullable<ReturnType<typeof select>>, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined) {
+  /** Runs one call the lane took, over a transport: reads from `body`, answers through `io`. */
+  function serve(type: Selected, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined, body: Readable, io: Transport) {
+    const { route, serialization } = type.lane;
     const header = webHeaders(headers);
     const requestId = requestIdOf(headers["x-request-id"]);
-    const call = observer.begin(lane.route.handler, requestId, type.protocol.name, header);
+    const call = observer.begin(route.handler, requestId, type.protocol.name, header);
     call.clientAddress = clientAddress;
     call.fastLane = true;
-    return { header, requestId, call, base: { route: lane.route, serialization: lane.serialization, protocol: type.protocol, binary: type.binary, header, url, call } };
+    let abortCall: ((reason: ConnectError) => void) | undefined;
+    let answered = false;
+    io.onClose(() => {
+      if (!answered) abortCall?.(canceled());
+    });
+    const handler = route.handler;
+    const request: UnaryRequest = {
+      route,
+      serialization,
+      protocol: type.protocol,
+      binary: type.binary,
+      header,
+      url,
+      call,
+      readBody: (inspect) => readBody(body, inspect),
+      onAbort: (abort) => (abortCall = abort),
+    };
+    observer
+      .run(call, () => runUnaryCall(options, request))
+      .then((outcome) => {
+        answered = true;
+        io.write(requestId, outcome, (error) => (error ? observer.abandon(handler, call, error) : observer.end(handler, call, outcome)));
+      })
+      .catch((error: unknown) => {
+        observer.abandon(handler, call, error);
+        io.fail();
+      });
   }
 
   return {
@@ -132,27 +178,13 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       if (type === undefined || authority === undefined) return false;
       const socket = stream.session?.socket;
       const scheme = socket && "encrypted" in socket && socket.encrypted ? "https" : "http";
-      const { requestId, call, base } = start(type.lane, type, headers, `${scheme}://${authority}${headers[":path"]}`, socket?.remoteAddress);
-      let abortCall: ((reason: ConnectError) => void) | undefined;
-      let answered = false;
       // A reset from the client surfaces as a stream error: it is read from the close, never thrown.
       stream.on("error", ignore);
-      stream.once("close", () => {
-        if (!answered) abortCall?.(canceled());
+      serve(type, headers, `${scheme}://${authority}${headers[":path"]}`, socket?.remoteAddress, stream, {
+        onClose: (listener) => stream.once("close", listener),
+        write: (requestId, outcome, done) => writeHttp2(stream, requestId, outcome, done),
+        fail: () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR),
       });
-      const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(stream, inspect), onAbort: (abort) => (abortCall = abort) };
-      observer
-        .run(call, () => runUnaryCall(options, request))
-        .then((outcome) => {
-          answered = true;
-          writeHttp2(stream, requestId, outcome, (error) =>
-            error ? observer.abandon(type.lane.route.handler, call, error) : observer.end(type.lane.route.handler, call, outcome),
-          );
-        })
-        .catch((error: unknown) => {
-          observer.abandon(type.lane.route.handler, call, error);
-          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-        });
       return true;
     },
 
@@ -161,25 +193,12 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       const authority = req.headers.host;
       if (type === undefined || authority === undefined) return false;
       const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
-      const { requestId, call, base } = start(type.lane, type, req.headers, `${scheme}://${authority}${req.url}`, req.socket.remoteAddress);
-      let abortCall: ((reason: ConnectError) => void) | undefined;
       req.on("error", ignore);
-      res.once("close", () => {
-        if (!res.writableFinished) abortCall?.(canceled());
+      serve(type, req.headers, `${scheme}://${authority}${req.url}`, req.socket.remoteAddress, req, {
+        onClose: (listener) => res.once("close", listener),
+        write: (requestId, outcome, done) => writeHttp1(res, requestId, outcome, opts.isShuttingDown() || !outcome.bodyComplete, done),
+        fail: () => res.destroy(),
       });
-      const request: UnaryRequest = { ...base, readBody: (inspect) => readBody(req, inspect), onAbort: (abort) => (abortCall = abort) };
-      observer
-        .run(call, () => runUnaryCall(options, request))
-        .then((outcome) => {
-          const close = opts.isShuttingDown() || !outcome.bodyComplete;
-          writeHttp1(res, requestId, outcome, close, (error) =>
-            error ? observer.abandon(type.lane.route.handler, call, error) : observer.end(type.lane.route.handler, call, outcome),
-          );
-        })
-        .catch((error: unknown) => {
-          observer.abandon(type.lane.route.handler, call, error);
-          res.destroy();
-        });
       return true;
     },
   };
