@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino from "pino";
 import { EchoService } from "../../gen/transcode/v1/transcode_pb.js";
-import { createRpcHandlers } from "../../src/adapters/connect/rpc-router.ts";
+import { createRpcRoutes } from "../../src/adapters/connect/rpc-router.ts";
 import { restPlugin } from "../../src/adapters/rest/rest-plugin.ts";
 import { compilePathTemplate } from "../../src/adapters/rest/path-template.ts";
 import { createRpcObserver } from "../../src/adapters/connect/rpc-observer.ts";
@@ -16,7 +16,7 @@ import { createTracing } from "../../src/adapters/tracing/tracing.ts";
 let app: FastifyInstance;
 let base: string;
 before(async () => {
-  const handlers = createRpcHandlers({
+  const { handlers } = createRpcRoutes({
     routes: (router) =>
       router.service(EchoService, {
         getBook: (request) => ({ request }),

@@ -76,8 +76,3 @@ export function createRpcRoutes(opts: RpcRouterOptions): RpcRoutes {
   }
   return { handlers: router.handlers, unary, options };
 }
-
-/** The stock universal handlers only (see {@link createRpcRoutes}). */
-export function createRpcHandlers(opts: RpcRouterOptions): UniversalHandler[] {
-  return createRpcRoutes(opts).handlers;
-}
