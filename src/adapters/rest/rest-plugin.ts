@@ -84,7 +84,10 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
       const header = new Headers({ "content-type": "application/json" });
       for (const [name, value] of incoming) if (!ownHeaders.has(name)) header.set(name, value);
       const abort = new AbortController();
-      reply.raw.once("close", () => abort.abort(new ConnectError("the client went away", Code.Canceled)));
+      reply.raw.once("close", () => {
+        // Only a client gone before the answer was sent cancels the call (not every close).
+        if (!reply.raw.writableFinished) abort.abort(new ConnectError("the client went away", Code.Canceled));
+      });
       res = await opts.observer.run(call, () => handler({
         httpVersion: req.raw.httpVersion,
         method: "POST",
