@@ -8,6 +8,7 @@ import type { RpcObserver } from "../connect/rpc-observer.ts";
 import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
+import { webHeaders } from "../http/web-headers.ts";
 
 /** Options of the REST edge. */
 export interface RestPluginOptions {
@@ -67,10 +68,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
     : undefined;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const incoming = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) incoming.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
+    const incoming = webHeaders(req.headers);
     const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
     call.protocol = "rest";
     call.clientAddress = req.ip;

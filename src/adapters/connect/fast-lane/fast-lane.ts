@@ -12,6 +12,7 @@ import {
 } from "@connectrpc/connect/protocol";
 import { rpcCallKey } from "../rpc-call.ts";
 import { requestIdOf } from "../../http/request-id.ts";
+import { webHeaders } from "../../http/web-headers.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
 import { readBody, readIterableBody } from "./read-body.ts";
@@ -75,18 +76,6 @@ interface Transport {
 
 const ignore = () => {};
 const canceled = () => new ConnectError("the client went away", Code.Canceled);
-
-/** Node's header object -> fetch Headers, pseudo-headers left out (as connect-node does). */
-function webHeaders(headers: http.IncomingHttpHeaders): Headers {
-  const header = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* : */) continue;
-    const value = headers[name];
-    if (typeof value === "string") header.append(name, value);
-    else if (Array.isArray(value)) for (const v of value) header.append(name, v);
-  }
-  return header;
-}
 
 /** Creates the fast lane over the same routes, options and observer as the stock path. */
 export function createFastLane(opts: FastLaneOptions): FastLane {
