@@ -8,7 +8,7 @@ import type { RpcObserver } from "../connect/rpc-observer.ts";
 import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
-import { webHeaders } from "../http/web-headers.ts";
+import { nodeHeaderView } from "../http/light-headers.ts";
 
 /** Options of the REST edge. */
 export interface RestPluginOptions {
@@ -68,7 +68,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
     : undefined;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const incoming = webHeaders(req.headers);
+    const incoming = nodeHeaderView(req.headers);
     const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
     call.protocol = "rest";
     call.clientAddress = req.ip;

@@ -1,6 +1,7 @@
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { defaultDeadlineError } from "../call-signal.ts";
+import { createLightHeaders } from "../../http/light-headers.ts";
 
 /** A handler context the fast lane controls. */
 export interface CallContext extends HandlerContext {
@@ -64,8 +65,8 @@ export function createCallContext(init: CallContextInit): CallContext {
     signal: controller.signal,
     timeoutMs,
     requestHeader: init.requestHeader,
-    responseHeader: new Headers(init.responseHeader),
-    responseTrailer: new Headers(init.responseTrailer),
+    responseHeader: createLightHeaders(init.responseHeader),
+    responseTrailer: createLightHeaders(init.responseTrailer),
     values: init.values,
     abort,
     end,

@@ -12,7 +12,7 @@ import {
 } from "@connectrpc/connect/protocol";
 import { rpcCallKey } from "../rpc-call.ts";
 import { requestIdOf } from "../../http/request-id.ts";
-import { webHeaders } from "../../http/web-headers.ts";
+import { nodeHeaderView } from "../../http/light-headers.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
 import { readBody, readIterableBody } from "./read-body.ts";
@@ -100,7 +100,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
   /** Runs one call the lane took, over a transport: reads from `body`, answers through `io`. */
   function serve(type: Selected, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined, body: Readable, io: Transport) {
     const { route, serialization } = type.lane;
-    const header = webHeaders(headers);
+    const header = nodeHeaderView(headers);
     const requestId = requestIdOf(headers["x-request-id"]);
     const call = observer.begin(route.handler, requestId, type.protocol.name, header);
     call.clientAddress = clientAddress;

@@ -49,6 +49,8 @@ function lengthHint(header: Headers): number | undefined {
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
+const hasAny = (header: Headers) => !header.keys().next().done;
+
 const connectProtocol: UnaryProtocol = {
   name: "connect",
   parseContentType(contentType) {
@@ -87,7 +89,8 @@ const connectProtocol: UnaryProtocol = {
       body = await compression.compress(body);
       context.responseHeader.set(connect.headerUnaryEncoding, compression.name);
     }
-    const header = connect.trailerMux(context.responseHeader, context.responseTrailer);
+    // Connect sends trailers as prefixed headers; without trailers, the header is the answer's as is.
+    const header = hasAny(context.responseTrailer) ? connect.trailerMux(context.responseHeader, context.responseTrailer) : context.responseHeader;
     header.set(connect.headerUnaryContentLength, body.byteLength.toString(10));
     return { status, header, trailer: undefined, body: [body] };
   },
