@@ -16,17 +16,24 @@ export function installFastLane(server: AnyServer, lane: FastLane): void {
   const onStream = server.listeners("stream") as Listener[];
   if (onStream.length > 0) {
     server.removeAllListeners("stream");
-    server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
-      // Streams are served a moment later, once the frames read with them are
-      // processed: a stream the client reset at once (HTTP/2 rapid reset) is
-      // dropped here, before anything is built for it. Until then a reset
-      // surfaces as a stream error nobody listens to yet: absorb it.
-      stream.on("error", ignore);
-      setImmediate(() => {
-        if (stream.destroyed || stream.closed) return;
-        if (lane.serveStream(stream, headers)) return;
+    // Streams are served a moment later, once the frames read with them are
+    // processed: a stream the client reset at once (HTTP/2 rapid reset) is
+    // dropped then, before anything is built for it. The streams that arrive
+    // in one turn of the event loop wait together, behind one setImmediate.
+    let waiting: Array<[http2.ServerHttp2Stream, http2.IncomingHttpHeaders, unknown[]]> = [];
+    const serveWaiting = () => {
+      const batch = waiting;
+      waiting = [];
+      for (const [stream, headers, rest] of batch) {
+        if (stream.destroyed || stream.closed) continue;
+        if (lane.serveStream(stream, headers)) continue;
         for (const listener of onStream) listener.call(server, stream, headers, ...rest);
-      });
+      }
+    };
+    server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      // Until then a reset surfaces as a stream error nobody listens to yet: absorb it.
+      stream.on("error", ignore);
+      if (waiting.push([stream, headers, rest]) === 1) setImmediate(serveWaiting);
     });
   }
   const onRequest = server.listeners("request") as Listener[];
