@@ -2,7 +2,10 @@
  * `npm run bench`: GetPerson over every protocol against three servers in the
  * same run, each pinned to core 0 with the load generator on core 1: a bare
  * node:http2/node:http baseline, stock Fastify + connect-fastify, and this
- * service (full production stack: logging, metrics, tracing off). Median of
+ * service: as deployed by default (a log line per RPC at info, metrics,
+ * incoming trace ids read for the logs, no spans recorded), with the fast lane
+ * off, and traced (the OpenTelemetry SDK on, every span recorded and exported
+ * over OTLP to a local sink). Median of
  * BENCH_REPS runs of BENCH_SECONDS each. Prints a table and writes
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  */
@@ -16,8 +19,8 @@ import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-/** Which parts run (all by default): bare, stock, personsvc, lane-off, workers, writes. */
-const parts = new Set((process.env.BENCH_PARTS ?? "bare,stock,personsvc,lane-off,workers,writes").split(","));
+/** Which parts run (all by default): bare, stock, personsvc, traced, lane-off, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,stock,personsvc,traced,lane-off,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
 /** The service runs with the flags `npm start` and the image use. */
@@ -91,6 +94,16 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
   return { name, child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
 }
 
+let sink: ChildProcess | undefined;
+
+/** The service with tracing on, exporting every span to a local OTLP sink on core 1. */
+async function startTraced(): Promise<Server> {
+  const p = port();
+  sink = spawn("taskset", ["-c", "1", process.execPath, "scripts/bench/otlp-sink.ts", String(p)], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve) => sink!.stdout!.once("data", resolve));
+  return startProject({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" }, "0", "personsvc traced");
+}
+
 type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
 const scenarios: Scenario[] = [
   { name: "gRPC h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc", te: "trailers" }, body: getPersonBodies(s.id).grpc }) },
@@ -133,6 +146,7 @@ try {
     ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
     ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
     ["personsvc", () => startProject()],
+    ["traced", () => startTraced()],
     ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
   ];
   for (const [part, start] of starts) {
@@ -152,6 +166,12 @@ try {
       }
     }
     server.child.kill("SIGTERM");
+    if (server.name === "personsvc traced" && sink) {
+      const exported = new Promise<string>((resolve) => sink!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+      await sleep(1000);
+      sink.kill("SIGTERM");
+      console.error(`otlp sink: ${await exported}`);
+    }
   }
   // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
   // this shows what a second process buys on this 2-core machine, not a clean scale-out).
@@ -177,6 +197,7 @@ try {
   }
 } finally {
   for (const s of servers) s.child.kill("SIGKILL");
+  sink?.kill("SIGKILL");
 }
 
 const find = (server: string, scenario: string) => rows.find((r) => r.server === server && r.scenario === scenario);
