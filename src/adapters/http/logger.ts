@@ -17,7 +17,22 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   };
   if (destination) return pino(options, destination);
   if (process.stdout.isTTY && hasPrettyPrinter()) return pino({ ...options, transport: { target: "pino-pretty" } });
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  return pino(options, stdoutLines());
+}
+
+/**
+ * Stdout through sonic-boom in buffer mode, each line handed over as bytes.
+ * In its default (string) mode sonic-boom measures the byte length of its
+ * whole pending chunk on every line, which flattens a growing string: under
+ * load that was ~8 KB allocated and ~2 µs spent per line.
+ */
+function stdoutLines(): DestinationStream & { flush(cb: (err?: Error) => void): void } {
+  const out = pino.destination({ dest: 1, sync: false, contentMode: "buffer" });
+  const write = out.write.bind(out) as unknown as (bytes: Buffer) => boolean;
+  return {
+    write: (line: string) => write(Buffer.from(line)),
+    flush: (cb) => out.flush(cb),
+  };
 }
 
 /** Writes out every line logged so far (before a deliberate exit). */
