@@ -8,6 +8,7 @@ import { connectPlugin } from "../connect/connect-plugin.ts";
 import { createRpcRoutes } from "../connect/rpc-router.ts";
 import { createFastLane } from "../connect/fast-lane/fast-lane.ts";
 import { installFastLane } from "./install-fast-lane.ts";
+import { createResponseBatch } from "./response-batch.ts";
 import { createRpcObserver } from "../connect/rpc-observer.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
@@ -102,6 +103,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
   const handlers = routes.handlers;
   const metrics = createMetrics(people.stats?.bind(people));
   const observer = createRpcObserver(logger, metrics, tracing);
+  const responseBatch = createResponseBatch((error) => logger.error({ err: { message: (error as Error).message } }, "response write failed"));
   const lane =
     config.FAST_LANE === "on"
       ? createFastLane({
@@ -110,6 +112,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
           isShuttingDown,
           corsEnabled: config.CORS_ALLOWED_ORIGINS.length > 0,
           defaultDeadlineMs: config.DEFAULT_DEADLINE_MS,
+          responseBatch,
         })
       : undefined;
 
@@ -145,7 +148,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     done();
   });
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
-  await fastify.register(restPlugin, { handlers: lane ? handlers.map((h) => lane.wrap(h)) : handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES });
+  await fastify.register(restPlugin, { handlers: lane ? handlers.map((h) => lane.wrap(h)) : handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES, responseBatch });
   fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await fastify.register(docsPlugin, {
     title: "personsvc",

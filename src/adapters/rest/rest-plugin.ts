@@ -9,6 +9,7 @@ import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
 import { nodeHeaderView } from "../http/light-headers.ts";
+import type { ResponseBatch } from "../http/response-batch.ts";
 
 /** Options of the REST edge. */
 export interface RestPluginOptions {
@@ -20,6 +21,8 @@ export interface RestPluginOptions {
   /** Largest accepted JSON body, in bytes. */
   readonly bodyLimit: number;
   readonly isShuttingDown: () => boolean;
+  /** Answers are written with the others finished in the same event-loop turn (absent: at once). */
+  readonly responseBatch?: ResponseBatch;
 }
 
 /** Request headers that describe the REST message itself, not the call: not forwarded. */
@@ -103,6 +106,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     if (res.status === 200 && responseField) {
       payload = JSON.stringify((JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)[responseField] ?? {});
     }
+    await opts.responseBatch?.turn();
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
     const answered = new Headers(res.header);
     for (const name of ["retry-after", "www-authenticate"]) {

@@ -13,6 +13,7 @@ import {
 import { rpcCallKey } from "../rpc-call.ts";
 import { requestIdOf } from "../../http/request-id.ts";
 import { nodeHeaderView } from "../../http/light-headers.ts";
+import type { ResponseBatch } from "../../http/response-batch.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
 import { readBody, readIterableBody } from "./read-body.ts";
@@ -30,6 +31,8 @@ export interface FastLaneOptions {
   readonly corsEnabled: boolean;
   /** The deadline of calls whose client set none (0: none), on the call's own timer. */
   readonly defaultDeadlineMs: number;
+  /** HTTP/1.1 answers go out through it, together with the others of their event-loop turn (absent: at once). */
+  readonly responseBatch?: ResponseBatch;
 }
 
 /**
@@ -185,7 +188,11 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       req.on("error", ignore);
       serve(type, req.headers, `${scheme}://${authority}${req.url}`, req.socket.remoteAddress, req, {
         onClose: (listener) => res.once("close", listener),
-        write: (requestId, outcome, done) => writeHttp1(res, requestId, outcome, opts.isShuttingDown() || !outcome.bodyComplete, done),
+        write: (requestId, outcome, done) => {
+          const write = () => writeHttp1(res, requestId, outcome, opts.isShuttingDown() || !outcome.bodyComplete, done);
+          if (opts.responseBatch) opts.responseBatch.defer(write);
+          else write();
+        },
         fail: () => res.destroy(),
       });
       return true;
@@ -220,8 +227,15 @@ function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome:
   } else {
     stream.once("finish", closeUnread);
   }
-  for (const chunk of outcome.body) stream.write(chunk);
-  stream.end();
+  endWith(stream, outcome.body);
+}
+
+/** Writes `body` and ends: the last chunk goes with end(), so no write is left pending when the stream closes. */
+function endWith(out: http.ServerResponse | http2.ServerHttp2Stream, body: readonly Uint8Array[]): void {
+  const last = body.length - 1;
+  for (let i = 0; i < last; i++) out.write(body[i]);
+  if (last >= 0) out.end(body[last]);
+  else out.end();
 }
 
 function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryOutcome, close: boolean, done: (error?: Error) => void): void {
@@ -233,8 +247,5 @@ function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryO
     if (!res.writableFinished) done(notDelivered());
   });
   res.writeHead(outcome.status, head);
-  const last = outcome.body.length - 1;
-  for (let i = 0; i < last; i++) res.write(outcome.body[i]);
-  if (last >= 0) res.end(outcome.body[last]);
-  else res.end();
+  endWith(res, outcome.body);
 }
