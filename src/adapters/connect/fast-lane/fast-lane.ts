@@ -230,7 +230,7 @@ function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome:
   endWith(stream, outcome.body);
 }
 
-/** Writes `body` and ends: the last chunk goes with end(), so no write is left pending when the stream closes. */
+/** Writes `body` and ends the response, the last chunk going out with end(). */
 function endWith(out: http.ServerResponse | http2.ServerHttp2Stream, body: readonly Uint8Array[]): void {
   const last = body.length - 1;
   for (let i = 0; i < last; i++) out.write(body[i]);
