@@ -1,6 +1,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
+import http2 from "node:http2";
+import { setTimeout as sleep } from "node:timers/promises";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
+import { GetPersonRequestSchema } from "../../gen/person/v1/person_pb.js";
 import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
 import { startTdsResponder, type TdsResponder } from "../support/tds/tds-responder.ts";
 import { mssqlRepositoryOn } from "../support/mssql-test-store.ts";
@@ -12,14 +17,18 @@ import { expectCode } from "../support/expect.ts";
 // only way out is a deadline that cancels the SQL request (a TDS attention).
 let responder: TdsResponder;
 let server: TestServer;
+/** The same service with the fast lane off: the stock connect-es path. */
+let stock: TestServer;
 const db = createFakePersonDb();
 before(async () => {
   responder = await startTdsResponder(db);
   server = await startTestServer({ DEFAULT_DEADLINE_MS: "300" }, mssqlRepositoryOn(responder.port, { statementTimeoutMs: 30_000 }));
   await personClient(transportsFor(server.baseUrl)["gRPC (h2c)"]!).listPeople({}); // a logged-in pool connection
+  stock = await startTestServer({ DEFAULT_DEADLINE_MS: "300", FAST_LANE: "off" }, mssqlRepositoryOn(responder.port, { statementTimeoutMs: 30_000 }));
 });
 after(async () => {
   await server.close();
+  await stock.close();
   await responder.stop();
 });
 
@@ -55,3 +64,54 @@ test("without a client deadline, the default deadline applies", async () => {
   assert.match(err.rawMessage, /default deadline/);
   responder.handler = db;
 });
+
+/** The service's in-flight gauge for one protocol, from /metrics. */
+async function inFlight(server: TestServer, protocol: string): Promise<number> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`rpc_server_in_flight_requests{protocol="${protocol}"}`));
+  return Number(line?.split(" ").at(-1) ?? 0);
+}
+
+/** Sends GetPerson and goes away after 100 ms, over HTTP/1.1 (Connect JSON) or h2c (gRPC). */
+async function leaveMidCall(server: TestServer, version: "1.1" | "2", requestId: string): Promise<void> {
+  const url = new URL(server.baseUrl);
+  if (version === "1.1") {
+    const req = http.request({ host: url.hostname, port: url.port, method: "POST", path: "/person.v1.PersonService/GetPerson", headers: { "content-type": "application/json", "x-request-id": requestId } });
+    req.on("error", () => {});
+    req.end(JSON.stringify({ id }));
+    await sleep(100);
+    req.destroy();
+    return;
+  }
+  const session = http2.connect(server.baseUrl);
+  session.on("error", () => {});
+  const stream = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers", "x-request-id": requestId });
+  stream.on("error", () => {});
+  stream.end(grpcFrame(toBinary(GetPersonRequestSchema, create(GetPersonRequestSchema, { id }))));
+  await sleep(100);
+  stream.close(http2.constants.NGHTTP2_CANCEL);
+  session.close();
+}
+
+const grpcFrame = (message: Uint8Array) => Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+
+for (const [lane, version, protocol] of [["fast lane", "1.1", "connect"], ["fast lane", "2", "grpc"], ["stock path", "1.1", "connect"], ["stock path", "2", "grpc"]] as const) {
+  test(`a client that goes away mid-call (${lane}, HTTP/${version}): the call ends, is logged once as not delivered, and leaves nothing in flight`, async () => {
+    const target = lane === "fast lane" ? server : stock;
+    hangGets();
+    const requestId = `leaver-${lane === "fast lane" ? "lane" : "stock"}-${protocol}`;
+    await leaveMidCall(target, version, requestId);
+    // The hanging store call ends with the client's cancellation or the 300 ms default deadline.
+    let lines: Array<Record<string, unknown>> = [];
+    for (let waited = 0; waited < 3000 && lines.length === 0; waited += 50) {
+      await sleep(50);
+      lines = target.logs.filter((l) => l.requestId === requestId);
+    }
+    await sleep(100);
+    lines = target.logs.filter((l) => l.requestId === requestId);
+    assert.equal(lines.length, 1, JSON.stringify(lines));
+    assert.equal(lines[0]!.msg, "rpc response not delivered");
+    assert.equal(await inFlight(target, protocol), 0);
+    responder.handler = db;
+  });
+}

@@ -7,6 +7,12 @@ type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 const toNodeHeaders = (init: UniversalServerResponse["header"]): Record<string, string> =>
   Object.fromEntries(new Headers(init).entries());
 
+/** A response whose connection is gone emits neither drain, finish nor close any more: waiting for them would hang. */
+function throwIfGone(node: NodeResponse): void {
+  const gone = "stream" in node ? node.stream.destroyed : node.destroyed;
+  if (gone) throw new Error("the client closed the connection before the response was sent");
+}
+
 /**
  * Writes a Connect universal response to a Node response and resolves once it
  * is fully sent (rejects if the client went away first). Headers go out after
@@ -21,6 +27,7 @@ export async function writeUniversalResponse(res: UniversalServerResponse, node:
     (node as http.ServerResponse).writeHead(res.status, toNodeHeaders(res.header));
     while (chunk.done !== true) {
       if (!(node as http.ServerResponse).write(chunk.value)) {
+        throwIfGone(node);
         await new Promise((resolve) => {
           node.once("drain", resolve);
           node.once("close", resolve);
@@ -29,6 +36,7 @@ export async function writeUniversalResponse(res: UniversalServerResponse, node:
       chunk = await it!.next();
     }
     if (res.trailer) node.addTrailers(toNodeHeaders(res.trailer));
+    throwIfGone(node);
     await new Promise<void>((resolve, reject) => {
       const onClose = () => reject(new Error("the client closed the connection before the response was sent"));
       node.once("close", onClose);

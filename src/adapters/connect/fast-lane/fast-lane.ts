@@ -239,6 +239,11 @@ function endWith(out: http.ServerResponse | http2.ServerHttp2Stream, body: reado
 }
 
 function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryOutcome, close: boolean, done: (error?: Error) => void): void {
+  // A response whose connection is gone emits neither finish nor close any more.
+  if (res.destroyed) {
+    done(notDelivered());
+    return;
+  }
   const head: Record<string, string> = { "x-request-id": requestId };
   outcome.header.forEach((value, name) => (head[name] = value));
   if (close) head.connection = "close";
