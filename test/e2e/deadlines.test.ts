@@ -72,13 +72,16 @@ async function inFlight(server: TestServer, protocol: string): Promise<number> {
   return Number(line?.split(" ").at(-1) ?? 0);
 }
 
-/** Sends GetPerson and goes away after 100 ms, over HTTP/1.1 (Connect JSON) or h2c (gRPC). */
-async function leaveMidCall(server: TestServer, version: "1.1" | "2", requestId: string): Promise<void> {
+/** Sends GetPerson and goes away after 100 ms, over HTTP/1.1 (Connect JSON or REST) or h2c (gRPC). */
+async function leaveMidCall(server: TestServer, version: "1.1" | "2" | "rest", requestId: string): Promise<void> {
   const url = new URL(server.baseUrl);
-  if (version === "1.1") {
-    const req = http.request({ host: url.hostname, port: url.port, method: "POST", path: "/person.v1.PersonService/GetPerson", headers: { "content-type": "application/json", "x-request-id": requestId } });
+  if (version !== "2") {
+    const req =
+      version === "rest"
+        ? http.request({ host: url.hostname, port: url.port, method: "GET", path: `/api/v1/person/${id}`, headers: { "x-request-id": requestId } })
+        : http.request({ host: url.hostname, port: url.port, method: "POST", path: "/person.v1.PersonService/GetPerson", headers: { "content-type": "application/json", "x-request-id": requestId } });
     req.on("error", () => {});
-    req.end(JSON.stringify({ id }));
+    req.end(version === "rest" ? undefined : JSON.stringify({ id }));
     await sleep(100);
     req.destroy();
     return;
@@ -95,8 +98,16 @@ async function leaveMidCall(server: TestServer, version: "1.1" | "2", requestId:
 
 const grpcFrame = (message: Uint8Array) => Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
 
-for (const [lane, version, protocol] of [["fast lane", "1.1", "connect"], ["fast lane", "2", "grpc"], ["stock path", "1.1", "connect"], ["stock path", "2", "grpc"]] as const) {
-  test(`a client that goes away mid-call (${lane}, HTTP/${version}): the call ends, is logged once as not delivered, and leaves nothing in flight`, async () => {
+const leavers = [
+  ["fast lane", "1.1", "connect"],
+  ["fast lane", "2", "grpc"],
+  ["fast lane", "rest", "rest"],
+  ["stock path", "1.1", "connect"],
+  ["stock path", "2", "grpc"],
+  ["stock path", "rest", "rest"],
+] as const;
+for (const [lane, version, protocol] of leavers) {
+  test(`a client that goes away mid-call (${lane}, ${version === "rest" ? "REST" : `HTTP/${version}`}): the call ends, is logged once, and leaves nothing in flight`, async () => {
     const target = lane === "fast lane" ? server : stock;
     hangGets();
     const requestId = `leaver-${lane === "fast lane" ? "lane" : "stock"}-${protocol}`;
@@ -110,7 +121,12 @@ for (const [lane, version, protocol] of [["fast lane", "1.1", "connect"], ["fast
     await sleep(100);
     lines = target.logs.filter((l) => l.requestId === requestId);
     assert.equal(lines.length, 1, JSON.stringify(lines));
-    assert.equal(lines[0]!.msg, "rpc response not delivered");
+    if (protocol === "rest") {
+      // The REST edge sees the cancellation before it answers: an ordinary line, CANCELED.
+      assert.deepEqual([lines[0]!.msg, lines[0]!.code, lines[0]!.httpStatus], ["rpc", "canceled", 499]);
+    } else {
+      assert.equal(lines[0]!.msg, "rpc response not delivered");
+    }
     assert.equal(await inFlight(target, protocol), 0);
     responder.handler = db;
   });
