@@ -2,7 +2,7 @@ import type { Context, Span } from "@opentelemetry/api";
 import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.ts";
-import { endSpan, type Tracing } from "../tracing/tracing.ts";
+import type { Tracing } from "../tracing/tracing.ts";
 import { startRpcCall, type RpcCall } from "./rpc-call.ts";
 import { logRpc } from "./rpc-log.ts";
 
@@ -85,7 +85,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       const { protocol, code, seconds } = logRpc(logger, `${handler.service.typeName}/${handler.method.name}`, call, res);
       metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol, code }, seconds);
       const fault = code === "internal" || code === "unknown" || code === "data_loss";
-      endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
+      tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
     },
     abandon(handler, call, error) {
       const observed = finish(call);
@@ -93,7 +93,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       const procedure = `${handler.service.typeName}/${handler.method.name}`;
       logger.warn({ requestId: call.requestId, traceId: call.traceId, procedure, err: { message: (error as Error).message } }, "rpc response not delivered");
       metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: observed.protocol, code: "canceled" }, Number(process.hrtime.bigint() - call.startNs) / 1e9);
-      endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
+      tracing.endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
     },
   };
 }

@@ -80,7 +80,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
       : undefined;
   const authenticate =
     config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL
-      ? createJwtAuth({
+      ? await createJwtAuth({
           issuer: config.AUTH_ISSUER!,
           audience: config.AUTH_AUDIENCE!,
           jwksFile: config.AUTH_JWKS_FILE,

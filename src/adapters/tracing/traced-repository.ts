@@ -1,6 +1,6 @@
 import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
 import { AppError } from "../../domain/app-error.ts";
-import { endSpan, type Tracing } from "./tracing.ts";
+import type { Tracing } from "./tracing.ts";
 
 type Operation = "get" | "list" | "create" | "update" | "delete" | "ping";
 const operations: readonly Operation[] = ["get", "list", "create", "update", "delete", "ping"];
@@ -24,11 +24,11 @@ export function withStoreTracing(people: PersonRepository, tracing: Tracing, dbS
       });
       try {
         const result = await inner(...args);
-        endSpan(span, {}, false);
+        tracing.endSpan(span, {}, false);
         return result;
       } catch (e) {
         // The AppError's code, never a driver message (it could quote SQL or data).
-        endSpan(span, { "error.type": e instanceof AppError ? e.code : ((e as Error)?.name ?? "Error") }, true);
+        tracing.endSpan(span, { "error.type": e instanceof AppError ? e.code : ((e as Error)?.name ?? "Error") }, true);
         throw e;
       }
     };

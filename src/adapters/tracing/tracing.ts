@@ -1,8 +1,5 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import type { Context, Span } from "@opentelemetry/api";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 
 /** Tracing as the edge and the store use it; nothing global is registered. */
 export interface Tracing {
@@ -14,64 +11,46 @@ export interface Tracing {
   run<T>(context: Context, fn: () => T): T;
   /** Starts a client span under the active context (undefined when disabled). */
   startChild(name: string, attributes: Record<string, string>): Span | undefined;
+  /** Ends a span with the outcome of the call it measured (`serverFault`: its status is ERROR). */
+  endSpan(span: Span | undefined, attributes: Record<string, string | number>, serverFault: boolean): void;
   /** Flushes and stops the exporter. */
   shutdown(): Promise<void>;
 }
 
-const propagator = new W3CTraceContextPropagator();
-const headerGetter = {
-  get: (carrier: Headers, key: string) => carrier.get(key) ?? undefined,
-  keys: (carrier: Headers) => [...carrier.keys()],
-};
+/** W3C trace context: version-traceid-parentid-flags, ids not all zeros, version ff invalid, version 00 with nothing after. */
+const traceparentPattern = /^\s?(?!ff)([\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
 
-/** Ends a span with the outcome of the call it measured. */
-export function endSpan(span: Span | undefined, attributes: Record<string, string | number>, serverFault: boolean): void {
-  if (!span) return;
-  span.setAttributes(attributes);
-  if (serverFault) span.setStatus({ code: SpanStatusCode.ERROR });
-  span.end();
+/** The trace id of a `traceparent` header, as OpenTelemetry's W3C propagator reads it (undefined: none or invalid). */
+export function traceIdOf(traceparent: string | null): string | undefined {
+  const match = traceparent === null ? null : traceparentPattern.exec(traceparent);
+  if (match === null || (match[1] === "00" && match[5] !== undefined)) return undefined;
+  return match[2];
+}
+
+const noContext = Object.freeze({}) as Context;
+
+/** Tracing off: no spans, no OpenTelemetry loaded; the caller's trace id is still read for the logs. */
+function createTraceIdsOnly(): Tracing {
+  return {
+    enabled: false,
+    startRpc: (_name, headers) => ({ span: undefined, context: noContext, traceId: traceIdOf(headers.get("traceparent")) }),
+    run: (_context, fn) => fn(),
+    startChild: () => undefined,
+    endSpan: () => {},
+    shutdown: async () => {},
+  };
 }
 
 /**
  * Tracing from the standard OTEL_* variables: an OTLP (protobuf over HTTP)
  * exporter when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
  * is set and OTEL_TRACES_EXPORTER is not "none"; `exporter` (tests) overrides.
- * Disabled, it records nothing and only reads `traceparent` for the logs.
+ * Disabled, it records nothing, only reads `traceparent` for the logs, and
+ * loads none of OpenTelemetry.
  */
 export async function createTracing(env: Record<string, string | undefined>, exporter?: SpanExporter): Promise<Tracing> {
-  const contexts = new AsyncLocalStorageContextManager().enable();
   const wanted = env.OTEL_TRACES_EXPORTER !== "none" && Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  let tracer: Tracer | undefined;
-  let provider: NodeTracerProvider | undefined;
-  if (exporter || wanted) {
-    // The SDK loads only when spans are recorded: a start without tracing skips it.
-    const [{ resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }, { OTLPTraceExporter }] = await Promise.all([
-      import("@opentelemetry/resources"),
-      import("@opentelemetry/sdk-trace-base"),
-      import("@opentelemetry/sdk-trace-node"),
-      import("@opentelemetry/exporter-trace-otlp-proto"),
-    ]);
-    provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME ?? "personsvc" }),
-      spanProcessors: [exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(new OTLPTraceExporter())],
-    });
-    tracer = provider.getTracer("personsvc");
-  }
-  return {
-    enabled: tracer !== undefined,
-    startRpc(name, headers, attributes) {
-      const parent = headers.has("traceparent") ? propagator.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT;
-      if (!tracer) return { span: undefined, context: parent, traceId: trace.getSpanContext(parent)?.traceId };
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-      return { span, context: trace.setSpan(parent, span), traceId: span.spanContext().traceId };
-    },
-    run: (context, fn) => (tracer ? contexts.with(context, fn) : fn()),
-    startChild(name, attributes) {
-      return tracer?.startSpan(name, { kind: SpanKind.CLIENT, attributes }, contexts.active());
-    },
-    async shutdown() {
-      await provider?.shutdown();
-      contexts.disable();
-    },
-  };
+  if (!exporter && !wanted) return createTraceIdsOnly();
+  const { createOtelTracing } = await import("./otel-tracing.ts");
+  return createOtelTracing(env, exporter);
 }
