@@ -27,13 +27,18 @@ function protocolOf(call: RpcCall, res: Pick<UniversalServerResponse, "status" |
   return new Headers(res.header).get("content-type")?.startsWith("application/grpc-web") ? "grpc-web" : "connect";
 }
 
+/** Writes the common RPC line, its fields already serialized (see createInfoLineWriter). */
+export type RpcLineWriter = (fields: string) => void;
+
 /**
  * Writes the one log line of an RPC: procedure, protocol, encoding, status
- * code, duration and correlation id. Client errors log at info, server
- * faults at error with the cause's message (never a stack or SQL).
+ * code, duration and correlation id. Client errors log at info (through
+ * `infoLine`, the hot path), server faults at error with the cause's message
+ * (never a stack or SQL).
  */
 export function logRpc(
   logger: Logger,
+  infoLine: RpcLineWriter,
   procedure: string,
   call: RpcCall,
   res: Pick<UniversalServerResponse, "status" | "header">,
@@ -41,28 +46,38 @@ export function logRpc(
   const code = codeOf(call, res);
   const requestType = call.context?.requestHeader.get("content-type") ?? "";
   const json = call.protocol === "rest" || requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
+  const protocol = protocolOf(call, res);
+  const codeName = code === 0 ? "ok" : codeToString(code);
+  const durationMs = Number(process.hrtime.bigint() - call.startNs) / 1e6;
+  const outcome = { protocol, code: codeName, seconds: durationMs / 1000 };
+  // Our fault only when Connect took the request in: an HTTP-level refusal
+  // (415, 405) has no context and is the client's doing.
+  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
+  if (!(fault && call.context !== undefined) && !procedure.startsWith("grpc.")) {
+    infoLine(
+      `"requestId":${JSON.stringify(call.requestId)}${call.traceId ? `,"traceId":${JSON.stringify(call.traceId)}` : ""},"procedure":${JSON.stringify(procedure)},` +
+        `"protocol":${JSON.stringify(protocol)},"encoding":"${json ? "json" : "proto"}","code":${JSON.stringify(codeName)},"httpStatus":${res.status},` +
+        `"durationMs":${durationMs},"lane":"${call.fastLane ? "fast" : "stock"}"`,
+    );
+    return outcome;
+  }
   const entry: Record<string, unknown> = {
     requestId: call.requestId,
     ...(call.traceId ? { traceId: call.traceId } : {}),
     procedure,
-    protocol: protocolOf(call, res),
+    protocol,
     encoding: json ? "json" : "proto",
-    code: code === 0 ? "ok" : codeToString(code),
+    code: codeName,
     httpStatus: res.status,
-    durationMs: Number(process.hrtime.bigint() - call.startNs) / 1e6,
+    durationMs,
     lane: call.fastLane ? "fast" : "stock",
   };
-  // Our fault only when Connect took the request in: an HTTP-level refusal
-  // (415, 405) has no context and is the client's doing.
-  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
-  if (fault && call.context !== undefined) {
+  if (fault) {
     const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
     entry.err = { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message };
     logger.error(entry, "rpc failed");
-  } else if (procedure.startsWith("grpc.")) {
-    logger.debug(entry, "rpc"); // health probes and reflection: not worth a line each at info
   } else {
-    logger.info(entry, "rpc");
+    logger.debug(entry, "rpc"); // health probes and reflection: not worth a line each at info
   }
-  return { protocol: entry.protocol as string, code: entry.code as string, seconds: (entry.durationMs as number) / 1000 };
+  return outcome;
 }

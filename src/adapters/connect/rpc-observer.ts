@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
 import { startRpcCall, type RpcCall } from "./rpc-call.ts";
 import { logRpc } from "./rpc-log.ts";
+import { createInfoLineWriter } from "../http/logger.ts";
 
 /**
  * The one place every RPC is observed, whichever edge served it (Connect
@@ -49,6 +50,7 @@ interface Observed {
 
 /** Creates the observer over the logger, the metrics and tracing. */
 export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tracing): RpcObserver {
+  const rpcLine = createInfoLineWriter(logger, "rpc");
   // What is being observed rides on the call itself: a WeakMap entry per call costs the GC.
   const live = {
     get: (call: RpcCall) => (call as Watched)[observedKey],
@@ -82,7 +84,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
     end(handler, call, res) {
       const observed = finish(call);
       if (!observed) return;
-      const { protocol, code, seconds } = logRpc(logger, `${handler.service.typeName}/${handler.method.name}`, call, res);
+      const { protocol, code, seconds } = logRpc(logger, rpcLine, `${handler.service.typeName}/${handler.method.name}`, call, res);
       metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol, code }, seconds);
       const fault = code === "internal" || code === "unknown" || code === "data_loss";
       tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
