@@ -125,7 +125,9 @@ for (const [lane, version, protocol] of leavers) {
       // The REST edge sees the cancellation before it answers: an ordinary line, CANCELED.
       assert.deepEqual([lines[0]!.msg, lines[0]!.code, lines[0]!.httpStatus], ["rpc", "canceled", 499]);
     } else {
-      assert.equal(lines[0]!.msg, "rpc response not delivered");
+      const { msg, code, lane: served, procedure } = lines[0]!;
+      assert.deepEqual({ msg, code, lane: served, procedure, protocol: lines[0]!.protocol }, { msg: "rpc response not delivered", code: "canceled", lane: lane === "fast lane" ? "fast" : "stock", procedure: "person.v1.PersonService/GetPerson", protocol });
+      assert.equal(typeof lines[0]!.durationMs, "number");
     }
     assert.equal(await inFlight(target, protocol), 0);
     responder.handler = db;

@@ -93,8 +93,13 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       const observed = finish(call);
       if (!observed) return;
       const procedure = `${handler.service.typeName}/${handler.method.name}`;
-      logger.warn({ requestId: call.requestId, traceId: call.traceId, procedure, err: { message: (error as Error).message } }, "rpc response not delivered");
-      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: observed.protocol, code: "canceled" }, Number(process.hrtime.bigint() - call.startNs) / 1e9);
+      const durationMs = Number(process.hrtime.bigint() - call.startNs) / 1e6;
+      // The same fields as the rpc line, so one query finds every call, delivered or not.
+      logger.warn(
+        { requestId: call.requestId, traceId: call.traceId, procedure, protocol: observed.protocol, code: "canceled", durationMs, lane: call.fastLane ? "fast" : "stock", err: { message: (error as Error).message } },
+        "rpc response not delivered",
+      );
+      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: observed.protocol, code: "canceled" }, durationMs / 1000);
       tracing.endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
     },
   };
