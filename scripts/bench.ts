@@ -5,8 +5,9 @@
  * service: as deployed by default (a log line per RPC at info, metrics,
  * incoming trace ids read for the logs, no spans recorded), with the fast lane
  * off, and traced (the OpenTelemetry SDK on, every span recorded and exported
- * over OTLP to a local sink). Median of
- * BENCH_REPS runs of BENCH_SECONDS each. Prints a table and writes
+ * over OTLP to a local sink). Median of BENCH_REPS runs of BENCH_SECONDS
+ * each, the runs of all servers interleaved (rep 1 on each, then rep 2...)
+ * so that the machine's drift hits them alike. Prints a table and writes
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -121,21 +122,43 @@ interface Row extends LoadResult {
   peakRssMb: number;
 }
 
-async function measure(server: Server, scenario: Scenario, rate?: number): Promise<Row | undefined> {
-  const target = scenario.target(server);
-  if (!target) return undefined;
-  const runs: Array<LoadResult & { cpuPercent: number; peakRssMb: number }> = [];
+type Run = LoadResult & { cpuPercent: number; peakRssMb: number };
+
+/** One load run against one server. */
+async function runOnce(server: Server, scenario: Scenario, target: Target, rate?: number): Promise<Run> {
+  await sleep(500); // what the previous run left behind (GC, span exports) settles first
+  const cpu0 = cpuSeconds(server.child.pid!);
+  const t0 = performance.now();
+  const stopRss = watchPeakRss(server.child.pid!);
+  const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir, rate) : await wrk(target, seconds, dir);
+  const wall = (performance.now() - t0) / 1000;
+  return { ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() };
+}
+
+/** The median run by req/s, with the peak RSS and the errors of all runs. */
+function summarize(server: Server, scenario: string, runs: Run[]): Row {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return { server: server.name, scenario, ...median, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), errors: runs.reduce((n, x) => n + x.errors, 0) };
+}
+
+/**
+ * Measures `scenario` on every server, the repetitions interleaved (rep 1 on
+ * each server, then rep 2...): this machine's speed drifts by up to ~20 %
+ * over minutes, and interleaving spreads the drift over all servers alike,
+ * so the ratios between them hold better than the absolute figures.
+ * `rateOf` gives a server's request rate (h2load --rps), if any.
+ */
+async function measureInterleaved(servers: readonly Server[], scenario: Scenario, rateOf: (s: Server) => number | undefined = () => undefined): Promise<Row[]> {
+  const runs = new Map<Server, Run[]>();
   for (let r = 0; r < reps; r++) {
-    const cpu0 = cpuSeconds(server.child.pid!);
-    const t0 = performance.now();
-    const stopRss = watchPeakRss(server.child.pid!);
-    const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir, rate) : await wrk(target, seconds, dir);
-    const wall = (performance.now() - t0) / 1000;
-    runs.push({ ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() });
+    for (const server of servers) {
+      const target = scenario.target(server);
+      if (!target) continue;
+      runs.set(server, [...(runs.get(server) ?? []), await runOnce(server, scenario, target, rateOf(server))]);
+    }
   }
-  runs.sort((a, b) => a.rps - b.rps);
-  const median = runs[Math.floor(runs.length / 2)]!;
-  return { server: server.name, scenario: scenario.name, ...median, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), errors: runs.reduce((n, x) => n + x.errors, 0) };
+  return [...runs].map(([server, done]) => summarize(server, scenario.name, done));
 }
 
 ensureTools();
@@ -149,29 +172,24 @@ try {
     ["traced", () => startTraced()],
     ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
   ];
-  for (const [part, start] of starts) {
-    if (!parts.has(part)) continue;
-    const server = await start();
-    servers.push(server);
-    for (const scenario of scenarios) {
-      const row = await measure(server, scenario);
-      if (row) {
-        rows.push(row);
-        console.error(`${row.server.padEnd(10)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
-      }
-      // Latency when not saturated: the same gRPC load at half the maximum just measured.
-      if (row && scenario.name === "gRPC h2c") {
-        const half = await measure(server, { ...scenario, name: "gRPC h2c at half the max rate" }, row.rps / 2);
-        if (half) rows.push(half);
-      }
+  // Every server starts first (each pinned to core 0, idle while another is measured).
+  for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());
+  for (const scenario of scenarios) {
+    const measured = await measureInterleaved(servers, scenario);
+    rows.push(...measured);
+    for (const row of measured) console.error(`${row.server.padEnd(17)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
+    // Latency when not saturated: the same gRPC load at half the maximum each server just reached.
+    if (scenario.name === "gRPC h2c") {
+      const max = new Map(measured.map((row) => [row.server, row.rps]));
+      rows.push(...(await measureInterleaved(servers, { ...scenario, name: "gRPC h2c at half the max rate" }, (s) => (max.get(s.name) ?? 0) / 2)));
     }
-    server.child.kill("SIGTERM");
-    if (server.name === "personsvc traced" && sink) {
-      const exported = new Promise<string>((resolve) => sink!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
-      await sleep(1000);
-      sink.kill("SIGTERM");
-      console.error(`otlp sink: ${await exported}`);
-    }
+  }
+  for (const server of servers) server.child.kill("SIGTERM");
+  if (sink) {
+    const exported = new Promise<string>((resolve) => sink!.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim())));
+    await sleep(1000);
+    sink.kill("SIGTERM");
+    console.error(`otlp sink: ${await exported}`);
   }
   // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
   // this shows what a second process buys on this 2-core machine, not a clean scale-out).
@@ -179,8 +197,7 @@ try {
   const clustered = await startProject({ WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") }, "0,1", "personsvc x2");
   servers.push(clustered);
   for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
-    const row = await measure(clustered, scenario);
-    if (row) rows.push(row);
+    rows.push(...(await measureInterleaved([clustered], scenario)));
   }
   clustered.child.kill("SIGTERM");
   }
@@ -200,6 +217,9 @@ try {
   sink?.kill("SIGKILL");
 }
 
+// One server's rows together, in the order the servers started (stable: scenarios keep their order).
+const serverOrder = servers.map((s) => s.name);
+rows.sort((a, b) => serverOrder.indexOf(a.server) - serverOrder.indexOf(b.server));
 const find = (server: string, scenario: string) => rows.find((r) => r.server === server && r.scenario === scenario);
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : "n/a");
 const lines = [
