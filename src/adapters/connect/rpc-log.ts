@@ -50,17 +50,6 @@ export function logRpc(
   const codeName = code === 0 ? "ok" : codeToString(code);
   const durationMs = Number(process.hrtime.bigint() - call.startNs) / 1e6;
   const outcome = { protocol, code: codeName, seconds: durationMs / 1000 };
-  // Our fault only when Connect took the request in: an HTTP-level refusal
-  // (415, 405) has no context and is the client's doing.
-  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
-  if (!(fault && call.context !== undefined) && !procedure.startsWith("grpc.")) {
-    infoLine(
-      `"requestId":${JSON.stringify(call.requestId)}${call.traceId ? `,"traceId":${JSON.stringify(call.traceId)}` : ""},"procedure":${JSON.stringify(procedure)},` +
-        `"protocol":${JSON.stringify(protocol)},"encoding":"${json ? "json" : "proto"}","code":${JSON.stringify(codeName)},"httpStatus":${res.status},` +
-        `"durationMs":${durationMs},"lane":"${call.fastLane ? "fast" : "stock"}"`,
-    );
-    return outcome;
-  }
   const entry: Record<string, unknown> = {
     requestId: call.requestId,
     ...(call.traceId ? { traceId: call.traceId } : {}),
@@ -72,12 +61,17 @@ export function logRpc(
     durationMs,
     lane: call.fastLane ? "fast" : "stock",
   };
-  if (fault) {
+  // Our fault only when Connect took the request in: an HTTP-level refusal
+  // (415, 405) has no context and is the client's doing.
+  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
+  if (fault && call.context !== undefined) {
     const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
     entry.err = { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message };
     logger.error(entry, "rpc failed");
-  } else {
+  } else if (procedure.startsWith("grpc.")) {
     logger.debug(entry, "rpc"); // health probes and reflection: not worth a line each at info
+  } else {
+    infoLine(JSON.stringify(entry).slice(1, -1)); // flat strings and numbers: the same bytes pino writes
   }
   return outcome;
 }
