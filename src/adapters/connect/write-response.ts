@@ -7,10 +7,12 @@ type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
 const toNodeHeaders = (init: UniversalServerResponse["header"]): Record<string, string> =>
   Object.fromEntries(new Headers(init).entries());
 
+const notDelivered = () => new Error("the client closed the connection before the response was sent");
+
 /** A response whose connection is gone emits neither drain, finish nor close any more: waiting for them would hang. */
 function throwIfGone(node: NodeResponse): void {
   const gone = "stream" in node ? node.stream.destroyed : node.destroyed;
-  if (gone) throw new Error("the client closed the connection before the response was sent");
+  if (gone) throw notDelivered();
 }
 
 /**
@@ -38,7 +40,7 @@ export async function writeUniversalResponse(res: UniversalServerResponse, node:
     if (res.trailer) node.addTrailers(toNodeHeaders(res.trailer));
     throwIfGone(node);
     await new Promise<void>((resolve, reject) => {
-      const onClose = () => reject(new Error("the client closed the connection before the response was sent"));
+      const onClose = () => reject(notDelivered());
       node.once("close", onClose);
       node.once("finish", () => {
         node.off("close", onClose);
