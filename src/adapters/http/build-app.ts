@@ -17,6 +17,8 @@ import { createRateLimiter } from "../protection/rate-limiter.ts";
 import { createRequestGate } from "../protection/request-gate.ts";
 import { createJwtAuth } from "../protection/jwt-auth.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
+import { createRestLane } from "../rest/rest-lane.ts";
+import { restRoutesOf } from "../rest/rest-routes.ts";
 import { docsPlugin } from "../rest/docs-plugin.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
@@ -101,6 +103,8 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     readMaxBytes: config.MAX_REQUEST_BYTES,
   });
   const handlers = routes.handlers;
+  // Fastify's router options; the fast lane matches REST routes with the same.
+  const routerOptions = { maxParamLength: 200 };
   const metrics = createMetrics(people.stats?.bind(people));
   const observer = createRpcObserver(logger, metrics, tracing);
   const responseBatch = createResponseBatch((error) => logger.error({ err: { message: (error as Error).message } }, "response write failed"));
@@ -113,6 +117,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
           corsEnabled: config.CORS_ALLOWED_ORIGINS.length > 0,
           defaultDeadlineMs: config.DEFAULT_DEADLINE_MS,
           responseBatch,
+          rest: createRestLane(restRoutesOf(handlers), routes, routerOptions),
         })
       : undefined;
 
@@ -125,7 +130,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     http2SessionTimeout: config.HTTP2_IDLE_TIMEOUT_MS,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions,
     return503OnClosing: true,
   };
   const tls =

@@ -5,9 +5,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from "pino";
 import { rpcCallKey, type RpcCall } from "../connect/rpc-call.ts";
 import type { RpcObserver } from "../connect/rpc-observer.ts";
-import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
+import { restAnswerHeaders, restRoutesOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
 import { nodeHeaderView } from "../http/light-headers.ts";
 import type { ResponseBatch } from "../http/response-batch.ts";
 
@@ -24,9 +24,6 @@ export interface RestPluginOptions {
   /** Answers are written with the others finished in the same event-loop turn (absent: at once). */
   readonly responseBatch?: ResponseBatch;
 }
-
-/** Request headers that describe the REST message itself, not the call: not forwarded. */
-const ownHeaders = new Set(["content-type", "content-length", "transfer-encoding", "accept-encoding", "connection", "host"]);
 
 const jsonError = (error: ConnectError) => ({
   status: codeToHttpStatus(error.code),
@@ -52,24 +49,20 @@ export function restPlugin(instance: FastifyInstance, opts: RestPluginOptions, d
     opts.logger.info({ requestId: req.id, protocol: "rest", route: req.routeOptions.url, httpStatus: status }, "rest request refused");
     return reply.status(status).type("application/json").send(Buffer.from(errorToJsonBytes(new ConnectError(message, code), {})));
   });
-  for (const handler of opts.handlers) {
-    if (!handler.protocolNames.includes("connect")) continue;
-    for (const binding of httpBindingsOf(handler.method)) {
-      instance.route({
-        method: binding.verb,
-        url: binding.template.fastifyPath,
-        bodyLimit: opts.bodyLimit,
-        handler: createRestHandler(handler, binding, opts),
-      });
-    }
+  for (const route of restRoutesOf(opts.handlers)) {
+    instance.route({
+      method: route.binding.verb,
+      url: route.binding.template.fastifyPath,
+      bodyLimit: opts.bodyLimit,
+      handler: createRestHandler(route, opts),
+    });
   }
   done();
 }
 
-function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts: RestPluginOptions) {
-  const responseField = binding.responseBody
-    ? handler.method.output.fields.find((f) => f.name === binding.responseBody)?.jsonName
-    : undefined;
+function createRestHandler(route: RestRoute, opts: RestPluginOptions) {
+  const { handler, binding } = route;
+  const responseField = route.responseField?.jsonName;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const incoming = nodeHeaderView(req.headers);
     const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
@@ -82,8 +75,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
         query: req.query as Record<string, string | string[]>,
         body: req.body,
       });
-      const header = new Headers({ "content-type": "application/json" });
-      for (const [name, value] of incoming) if (!ownHeaders.has(name)) header.set(name, value);
+      const header = rpcHeadersOf(incoming);
       const abort = new AbortController();
       reply.raw.once("close", () => {
         // Only a client gone before the answer was sent cancels the call (not every close).
@@ -108,12 +100,7 @@ function createRestHandler(handler: UniversalHandler, binding: HttpBinding, opts
     }
     await opts.responseBatch?.turn();
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
-    const answered = new Headers(res.header);
-    for (const name of ["retry-after", "www-authenticate"]) {
-      const value = answered.get(name);
-      if (value) reply.header(name, value);
-    }
-    await reply.status(res.status).type("application/json").send(payload);
+    await reply.status(res.status).headers(restAnswerHeaders(route, res.status, new Headers(res.header))).send(payload);
     opts.observer.end(handler, call, res);
   };
 }

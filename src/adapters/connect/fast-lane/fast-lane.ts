@@ -16,7 +16,7 @@ import { nodeHeaderView } from "../../http/light-headers.ts";
 import type { ResponseBatch } from "../../http/response-batch.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
-import { readBody, readIterableBody } from "./read-body.ts";
+import { readBody, readHeldBody, readIterableBody } from "./read-body.ts";
 import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
 import { unaryProtocolOf, type UnaryProtocol } from "./unary-protocols.ts";
 
@@ -33,6 +33,8 @@ export interface FastLaneOptions {
   readonly defaultDeadlineMs: number;
   /** HTTP/1.1 answers go out through it, together with the others of their event-loop turn (absent: at once). */
   readonly responseBatch?: ResponseBatch;
+  /** Takes the REST requests the lane serves as calls (absent: REST is left to the stock path). */
+  readonly rest?: (method: string | undefined, url: string | undefined, headers: http.IncomingHttpHeaders) => LaneCall | undefined;
 }
 
 /**
@@ -60,11 +62,20 @@ interface Lane {
   readonly serialization: MethodSerializationLookup<DescMessage, DescMessage>;
 }
 
-/** A request the lane takes: its RPC, protocol and encoding. */
-interface Selected {
-  readonly lane: Lane;
+/** A request the lane takes: its RPC, protocol and encoding, and what its edge (RPC or REST) adds. */
+export interface LaneCall extends Lane {
   readonly protocol: UnaryProtocol;
   readonly binary: boolean;
+  /** The protocol as logged and counted ("rest" for REST calls). */
+  readonly label: string;
+  /** The request headers the RPC sees (absent: the client's own). */
+  readonly header?: Headers;
+  /** The request body, when the edge built it (absent: read from the client). */
+  readonly body?: Buffer;
+  /** The answer, when the request was refused before its RPC could start. */
+  readonly answer?: UnaryOutcome;
+  /** Turns the RPC's answer into the one the client gets. */
+  readonly reshape?: (outcome: UnaryOutcome) => UnaryOutcome;
 }
 
 /** How the lane talks to one transport's request. */
@@ -90,22 +101,24 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     lanes.set(path, { route, serialization });
   }
 
-  function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders): Selected | undefined {
-    if (method !== "POST" || path === undefined || opts.isShuttingDown()) return undefined;
+  function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders): LaneCall | undefined {
+    if (path === undefined || opts.isShuttingDown() || headers.expect !== undefined) return undefined;
+    if (opts.corsEnabled && headers.origin !== undefined) return undefined;
+    if (method !== "POST") return opts.rest?.(method, path, headers);
     const lane = lanes.get(path);
     const contentType = headers["content-type"];
-    if (lane === undefined || contentType === undefined || headers.expect !== undefined) return undefined;
-    if (opts.corsEnabled && headers.origin !== undefined) return undefined;
+    if (lane === undefined || contentType === undefined) return undefined;
     const type = unaryProtocolOf(contentType);
-    return type && { lane, ...type };
+    return type && { ...lane, ...type, label: type.protocol.name };
   }
 
   /** Runs one call the lane took, over a transport: reads from `body`, answers through `io`. */
-  function serve(type: Selected, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined, body: Readable, io: Transport) {
-    const { route, serialization } = type.lane;
-    const header = nodeHeaderView(headers);
+  function serve(type: LaneCall, headers: http.IncomingHttpHeaders, url: string, clientAddress: string | undefined, body: Readable, io: Transport) {
+    const { route, serialization, reshape } = type;
+    const header = type.header ?? nodeHeaderView(headers);
     const requestId = requestIdOf(headers["x-request-id"]);
-    const call = observer.begin(route.handler, requestId, type.protocol.name, header);
+    const call = observer.begin(route.handler, requestId, type.label, header);
+    if (type.label === "rest") call.protocol = "rest";
     call.clientAddress = clientAddress;
     call.fastLane = true;
     let abortCall: ((reason: ConnectError) => void) | undefined;
@@ -122,14 +135,13 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       header,
       url,
       call,
-      readBody: (inspect) => readBody(body, inspect),
+      readBody: type.body ? (inspect) => readHeldBody(type.body!, inspect) : (inspect) => readBody(body, inspect),
       onAbort: (abort) => (abortCall = abort),
     };
-    observer
-      .run(call, () => runUnaryCall(options, request))
+    (type.answer ? Promise.resolve(type.answer) : observer.run(call, () => runUnaryCall(options, request)))
       .then((outcome) => {
         answered = true;
-        io.write(requestId, outcome, (error) => (error ? observer.abandon(handler, call, error) : observer.end(handler, call, outcome)));
+        io.write(requestId, reshape ? reshape(outcome) : outcome, (error) => (error ? observer.abandon(handler, call, error) : observer.end(handler, call, outcome)));
       })
       .catch((error: unknown) => {
         observer.abandon(handler, call, error);
@@ -168,6 +180,8 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       const type = select(headers[":method"], headers[":path"], headers);
       const authority = headers[":authority"] ?? headers.host;
       if (type === undefined || authority === undefined) return false;
+      // A REST call is bodyless only if its headers ended the stream.
+      if (type.label === "rest" && !stream.endAfterHeaders) return false;
       const socket = stream.session?.socket;
       const scheme = socket && "encrypted" in socket && socket.encrypted ? "https" : "http";
       // A reset from the client surfaces as a stream error: it is read from the close, never thrown.

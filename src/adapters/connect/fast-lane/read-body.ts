@@ -78,6 +78,13 @@ export async function readIterableBody(source: AsyncIterable<Uint8Array>, inspec
   return { bytes: joinChunks(chunks, total), complete: true };
 }
 
+/** A body already in memory (a REST call's request, built from its URL), with the same checks as {@link readBody}. */
+export function readHeldBody(bytes: Buffer, inspect: BodyInspector): Promise<ReadBody> {
+  const verdict = inspect([bytes], bytes.byteLength);
+  if (verdict === "done") return Promise.resolve({ bytes, complete: false });
+  return verdict === undefined ? Promise.resolve({ bytes, complete: true }) : Promise.reject(verdict);
+}
+
 /** The `readMaxBytes` refusal, worded as connect-es words it. */
 export function tooLarge(readMaxBytes: number, size?: number): ConnectError {
   return new ConnectError(

@@ -1,0 +1,99 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { toJson, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  createMethodSerializationLookup,
+  getJsonOptions,
+  limitSerialization,
+  type MethodSerializationLookup,
+  type Serialization,
+} from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { RpcRoutes } from "../connect/rpc-router.ts";
+import type { LaneCall } from "../connect/fast-lane/fast-lane.ts";
+import type { UnaryOutcome } from "../connect/fast-lane/unary-call.ts";
+import { unaryProtocols } from "../connect/fast-lane/unary-protocols.ts";
+import { createLightHeaders, nodeHeaderView } from "../http/light-headers.ts";
+import { createRestMatcher, type RestMatcherOptions } from "./rest-matcher.ts";
+import { buildRequestJson } from "./rest-request.ts";
+import { restAnswerHeaders, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
+
+/** Turns a bodyless REST request into a call of the fast lane, or returns undefined to leave it to Fastify. */
+export type RestLane = (method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders) => LaneCall | undefined;
+
+const connectProtocol = unaryProtocols.find((p) => p.name === "connect")!;
+
+/**
+ * The serialization of a route's RPC, but the answer is the JSON of its
+ * `response_body` field alone: the bytes the REST plugin sends, written in
+ * one pass (not the whole response, parsed back and cut).
+ */
+function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializationLookup<DescMessage, DescMessage> {
+  const { method } = route.handler;
+  const { binaryOptions, jsonOptions } = rpc.options;
+  const lookup = createMethodSerializationLookup(method, binaryOptions, jsonOptions, rpc.options);
+  const field = route.responseField;
+  if (field === undefined) return lookup;
+  const options = getJsonOptions(jsonOptions);
+  const encoder = new TextEncoder();
+  const answer: Serialization<Message> = limitSerialization<Message>(
+    {
+      parse: () => {
+        throw new ConnectError("a REST answer is never parsed", Code.Internal);
+      },
+      serialize(message) {
+        try {
+          const json = toJson(method.output, message, options) as JsonObject;
+          return encoder.encode(JSON.stringify(json[field.jsonName] ?? {}));
+        } catch (e) {
+          throw ConnectError.from(e, Code.Internal);
+        }
+      },
+    },
+    rpc.options,
+  );
+  return { getI: lookup.getI, getO: (binary) => (binary ? lookup.getO(true) : answer) };
+}
+
+/** The answer to a REST request refused before its RPC could start, as the RPC would have answered it. */
+function refusal(error: ConnectError): UnaryOutcome {
+  const header = createLightHeaders({ "content-type": "application/json" });
+  return { status: codeToHttpStatus(error.code), header, trailer: undefined, body: [errorToJsonBytes(error, {})], bodyComplete: true };
+}
+
+/**
+ * Serves the REST routes of bodyless calls (GET, DELETE) on the fast lane:
+ * matched as Fastify matches them, built into the same Connect JSON request
+ * the REST plugin builds, run through the same RPC, answered with the same
+ * status, headers and body. Anything else — bodies, unknown paths, unusual
+ * URLs — is left to the REST plugin on Fastify.
+ */
+export function createRestLane(routes: readonly RestRoute[], rpc: RpcRoutes, opts: RestMatcherOptions): RestLane {
+  const match = createRestMatcher(routes, opts);
+  const lanes = new Map(
+    routes.map((route) => {
+      const unary = rpc.unary.get(route.handler.requestPath);
+      const reshape = (outcome: UnaryOutcome): UnaryOutcome => {
+        const body = outcome.body[0] ?? new Uint8Array();
+        const head = restAnswerHeaders(route, outcome.status, outcome.header);
+        head["content-length"] = String(body.byteLength);
+        return { status: outcome.status, header: createLightHeaders(head), trailer: undefined, body: [body], bodyComplete: true };
+      };
+      return [route, unary && { route: unary, serialization: restSerialization(route, rpc), reshape }] as const;
+    }),
+  );
+  return (method, url, headers) => {
+    const found = match(method, url, headers);
+    const lane = found && lanes.get(found.route);
+    if (found === undefined || lane === undefined) return undefined;
+    const header = rpcHeadersOf(nodeHeaderView(headers));
+    let body: Buffer | undefined;
+    let answer: UnaryOutcome | undefined;
+    try {
+      body = Buffer.from(JSON.stringify(buildRequestJson(found.route.handler.method.input, found.route.binding.body, found.input)));
+    } catch (e) {
+      answer = refusal(ConnectError.from(e, Code.InvalidArgument));
+    }
+    return { ...lane, protocol: connectProtocol, binary: false, label: "rest", header, body, answer };
+  };
+}
