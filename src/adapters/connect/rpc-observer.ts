@@ -60,7 +60,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
     const observed = live.get(call);
     if (observed === undefined) return undefined;
     live.set(call, undefined);
-    metrics.inFlight.dec({ protocol: observed.protocol });
+    metrics.inFlight.dec(observed.protocol);
     return observed;
   };
   return {
@@ -74,7 +74,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       });
       call.traceId = traceId;
       live.set(call, { protocol, span, context });
-      metrics.inFlight.inc({ protocol });
+      metrics.inFlight.inc(protocol);
       return call;
     },
     run(call, work) {
@@ -85,7 +85,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       const observed = finish(call);
       if (!observed) return;
       const { protocol, code, seconds } = logRpc(logger, rpcLine, `${handler.service.typeName}/${handler.method.name}`, call, res);
-      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol, code }, seconds);
+      metrics.rpcEnded(handler.service.typeName, handler.method.name, protocol, code, seconds);
       const fault = code === "internal" || code === "unknown" || code === "data_loss";
       tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
     },
@@ -99,7 +99,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
         { requestId: call.requestId, traceId: call.traceId, procedure, protocol: observed.protocol, code: "canceled", durationMs, lane: call.fastLane ? "fast" : "stock", err: { message: (error as Error).message } },
         "rpc response not delivered",
       );
-      metrics.rpcEnded({ service: handler.service.typeName, method: handler.method.name, protocol: observed.protocol, code: "canceled" }, durationMs / 1000);
+      metrics.rpcEnded(handler.service.typeName, handler.method.name, observed.protocol, "canceled", durationMs / 1000);
       tracing.endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
     },
   };

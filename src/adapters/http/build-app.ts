@@ -19,7 +19,7 @@ import { createJwtAuth } from "../protection/jwt-auth.ts";
 import { restPlugin } from "../rest/rest-plugin.ts";
 import { createRestLane } from "../rest/rest-lane.ts";
 import { restRoutesOf } from "../rest/rest-routes.ts";
-import { docsPlugin } from "../rest/docs-plugin.ts";
+import { registerLazyDocs } from "../rest/lazy-docs.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
@@ -31,9 +31,14 @@ import { createGrpcHealthService } from "../health/grpc-health-service.ts";
 import { Health } from "../../../gen/health/v1/health_pb.js";
 import { ServerReflection } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionAlpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
-import { loadDescriptorRegistry } from "../reflection/descriptor-registry.ts";
+import { createDescriptorRegistry } from "../reflection/descriptor-registry.ts";
 import { createReflectionService } from "../reflection/reflection-service.ts";
 import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
+
+/** The schema compiler of a server that declares no route schemas: a route that does is a programming error. */
+const noSchemas = (): never => {
+  throw new Error("route schemas are not supported: validate in the use case");
+};
 
 /** What the HTTP edge is built from. */
 export interface AppDeps {
@@ -73,7 +78,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     maxConcurrentStreams: config.HTTP2_MAX_CONCURRENT_STREAMS,
   };
   const monitor = createHealthMonitor({ people, logger, intervalMs: config.HEALTH_INTERVAL_MS, timeoutMs: config.HEALTH_TIMEOUT_MS });
-  const registry = loadDescriptorRegistry();
+  const registry = createDescriptorRegistry();
   const served = [PersonService.typeName, Health.typeName, ServerReflection.typeName, ServerReflectionAlpha.typeName];
   const load = loadSignal ?? (config.SHED_EVENT_LOOP_DELAY_MS > 0 ? createEventLoopLoadSignal(config.SHED_EVENT_LOOP_DELAY_MS) : undefined);
   const limiter =
@@ -132,6 +137,10 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     http2SessionTimeout: config.HTTP2_IDLE_TIMEOUT_MS,
     routerOptions,
     return503OnClosing: true,
+    // No route validates or serializes through JSON schemas (REST requests are
+    // the RPCs' own, validated by the use cases): Fastify's schema compilers
+    // (ajv, fast-json-stringify) are never loaded, which shortens start-up.
+    schemaController: { compilersFactory: { buildValidator: () => noSchemas, buildSerializer: () => noSchemas } },
   };
   const tls =
     config.TLS_CERT_FILE && config.TLS_KEY_FILE
@@ -154,12 +163,13 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
   });
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
   await fastify.register(restPlugin, { handlers: lane ? handlers.map((h) => lane.wrap(h)) : handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES, responseBatch });
-  fastify.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  await fastify.register(docsPlugin, {
-    title: "personsvc",
-    version: "1",
-    services: [registry.getService(PersonService.typeName)!],
-    constraints: personRequestConstraints,
+  fastify.get("/metrics", async (_req, reply) => {
+    const { contentType, text } = await metrics.scrape();
+    return reply.type(contentType).send(text);
+  });
+  registerLazyDocs(fastify, {
+    logger,
+    docs: () => ({ title: "personsvc", version: "1", services: [registry().getService(PersonService.typeName)!], constraints: personRequestConstraints }),
   });
   return {
     fastify,

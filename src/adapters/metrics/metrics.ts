@@ -1,75 +1,90 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { PersonRepository } from "../../application/ports/person-repository.port.ts";
+import type { Exposition } from "./exposition.ts";
 
-/** The service's Prometheus instruments, in a registry of their own (no global state). */
-export interface Metrics {
-  readonly registry: Registry;
-  /** Counts an RPC that ended with `code` ("ok", "not_found", ...) after `seconds`. */
-  rpcEnded(labels: { service: string; method: string; protocol: string; code: string }, seconds: number): void;
-  /** Tracks RPCs in flight by protocol. */
-  readonly inFlight: { inc(labels: { protocol: string }): void; dec(labels: { protocol: string }): void };
-}
+/** Pool figures of the store, read at each scrape. */
+export type PoolStats = () => ReturnType<NonNullable<PersonRepository["stats"]>>;
 
 /**
- * Creates the instruments: RPC count, errors and latency per procedure,
- * protocol and code; RPCs in flight; store pool size, in use and waiters;
- * and Node's own (event-loop lag, heap, GC, CPU, file descriptors).
+ * The service's metrics. RPCs are counted in plain numbers on the hot path;
+ * Prometheus's text (with Node's runtime metrics) is made only when scraped.
  */
-export function createMetrics(poolStats?: () => ReturnType<NonNullable<PersonRepository["stats"]>>): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
-  const labelNames = ["rpc_service", "rpc_method", "protocol", "code"] as const;
-  const requests = new Counter({ name: "rpc_server_requests_total", help: "RPCs handled, by outcome.", labelNames, registers: [registry] });
-  const errors = new Counter({ name: "rpc_server_errors_total", help: "RPCs that ended with an error code.", labelNames, registers: [registry] });
-  const duration = new Histogram({
-    name: "rpc_server_duration_seconds",
-    help: "RPC latency, from the request's arrival to the last byte of the answer.",
-    labelNames,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const inFlightGauge = new Gauge({ name: "rpc_server_in_flight_requests", help: "RPCs being handled now.", labelNames: ["protocol"], registers: [registry] });
-  // prom-client hashes the labels on every update: keep one child per label set.
-  const inFlightOf = memo((protocol: string) => inFlightGauge.labels({ protocol }));
-  const outcomeOf = memo((key: string) => {
-    const [rpc_service, rpc_method, protocol, code] = key.split("|");
-    const labels = { rpc_service: rpc_service!, rpc_method: rpc_method!, protocol: protocol!, code: code! };
-    return { requests: requests.labels(labels), errors: code === "ok" ? undefined : errors.labels(labels), duration: duration.labels(labels) };
-  });
-  const pool = (name: string, help: string, pick: (s: NonNullable<ReturnType<NonNullable<PersonRepository["stats"]>>>) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const stats = poolStats?.();
-        if (stats) this.set(pick(stats));
-      },
-    });
-  pool("store_pool_connections", "Store connections open (idle and in use).", (s) => s.size);
-  pool("store_pool_connections_in_use", "Store connections running a call.", (s) => s.inUse);
-  pool("store_pool_waiting_requests", "Calls waiting for a store connection.", (s) => s.waiting);
-  return {
-    registry,
-    inFlight: {
-      inc: ({ protocol }) => inFlightOf(protocol).inc(),
-      dec: ({ protocol }) => inFlightOf(protocol).dec(),
-    },
-    rpcEnded({ service, method, protocol, code }, seconds) {
-      const outcome = outcomeOf(`${service}|${method}|${protocol}|${code}`);
-      outcome.requests.inc();
-      outcome.errors?.inc();
-      outcome.duration.observe(seconds);
-    },
+export interface Metrics {
+  /** RPCs in flight, by protocol. */
+  readonly inFlight: { inc(protocol: string): void; dec(protocol: string): void };
+  /** An RPC over `protocol` ended with `code` ("ok", "not_found", ...) after `seconds`. */
+  rpcEnded(service: string, method: string, protocol: string, code: string, seconds: number): void;
+  /** The Prometheus text of every metric, and its content type. */
+  scrape(): Promise<{ contentType: string; text: string }>;
+}
+
+/** Upper bounds of the latency histogram's buckets, in seconds. */
+export const durationBuckets: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The RPCs that ended with one outcome: how many, their total and bucketed latency. */
+export interface OutcomeCount {
+  readonly labels: { readonly rpc_service: string; readonly rpc_method: string; readonly protocol: string; readonly code: string };
+  count: number;
+  sum: number;
+  /** Observations per bucket (not cumulative); the last one counts those above every bound. */
+  readonly buckets: Float64Array;
+}
+
+/** What the hot path counted so far, read by the exposition. */
+export interface Counts {
+  readonly outcomes: () => Iterable<OutcomeCount>;
+  readonly inFlight: () => Iterable<[string, number]>;
+}
+
+type Level<T> = Map<string, T>;
+
+/** The record of one outcome, found through one map per label (no key string built per call). */
+function createOutcomeIndex(onNew: (outcome: OutcomeCount) => void) {
+  const services: Level<Level<Level<Level<OutcomeCount>>>> = new Map();
+  const levelOf = <T>(parent: Level<Level<T>>, key: string): Level<T> => {
+    let level = parent.get(key);
+    if (level === undefined) parent.set(key, (level = new Map()));
+    return level;
+  };
+  return (service: string, method: string, protocol: string, code: string): OutcomeCount => {
+    const codes = levelOf(levelOf(levelOf(services, service), method), protocol);
+    let outcome = codes.get(code);
+    if (outcome === undefined) {
+      outcome = { labels: { rpc_service: service, rpc_method: method, protocol, code }, count: 0, sum: 0, buckets: new Float64Array(durationBuckets.length + 1) };
+      codes.set(code, outcome);
+      onNew(outcome);
+    }
+    return outcome;
   };
 }
 
-/** Caches `make` per key (label sets are few: procedures x protocols x codes). */
-function memo<T>(make: (key: string) => T): (key: string) => T {
-  const cache = new Map<string, T>();
-  return (key) => {
-    let value = cache.get(key);
-    if (value === undefined) cache.set(key, (value = make(key)));
-    return value;
+/**
+ * Creates the metrics: RPC count, errors and latency per procedure, protocol
+ * and code; RPCs in flight; store pool size, in use and waiters; and Node's
+ * own (event-loop lag, heap, GC, CPU, file descriptors), which prom-client
+ * collects from the first scrape on (it is loaded then, not at start-up).
+ */
+export function createMetrics(poolStats?: PoolStats): Metrics {
+  const outcomes: OutcomeCount[] = [];
+  const outcomeOf = createOutcomeIndex((outcome) => outcomes.push(outcome));
+  const inFlight = new Map<string, number>();
+  const counts: Counts = { outcomes: () => outcomes, inFlight: () => inFlight };
+  let exposition: Promise<Exposition> | undefined;
+  return {
+    inFlight: {
+      inc: (protocol) => void inFlight.set(protocol, (inFlight.get(protocol) ?? 0) + 1),
+      dec: (protocol) => void inFlight.set(protocol, (inFlight.get(protocol) ?? 0) - 1),
+    },
+    rpcEnded(service, method, protocol, code, seconds) {
+      const outcome = outcomeOf(service, method, protocol, code);
+      outcome.count += 1;
+      outcome.sum += seconds;
+      let bucket = 0;
+      while (bucket < durationBuckets.length && seconds > durationBuckets[bucket]!) bucket++;
+      outcome.buckets[bucket]! += 1;
+    },
+    async scrape() {
+      exposition ??= import("./exposition.ts").then(({ createExposition }) => createExposition(counts, poolStats));
+      return (await exposition).scrape();
+    },
   };
 }

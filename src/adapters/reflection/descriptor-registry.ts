@@ -6,8 +6,10 @@ const descriptorSet = new URL("../../../gen/descriptors.binpb", import.meta.url)
 
 /**
  * Every proto file the service was built from, with comments and imports, as
- * `npm run generate` wrote them to gen/descriptors.binpb. Read once at start-up.
+ * `npm run generate` wrote them to gen/descriptors.binpb. Read on the first
+ * call (reflection or API docs; ~25 ms that start-up does not pay), then kept.
  */
-export function loadDescriptorRegistry(): FileRegistry {
-  return createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(descriptorSet)));
+export function createDescriptorRegistry(): () => FileRegistry {
+  let registry: FileRegistry | undefined;
+  return () => (registry ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(descriptorSet))));
 }

@@ -19,9 +19,10 @@ function withDependencies(file: DescFile, seen = new Set<string>()): DescFile[] 
  * gRPC server reflection (the v1 and v1alpha services share this shape): the
  * served services, and the file descriptors that define any symbol, file or
  * extension, from the descriptor registry, so grpcurl, `buf curl --reflect`
- * and Postman need no proto files.
+ * and Postman need no proto files. The registry is asked for on the first
+ * reflection request (`registryOf` may load it then).
  */
-export function createReflectionService(registry: FileRegistry, served: () => readonly string[]): Impl {
+export function createReflectionService(registryOf: () => FileRegistry, served: () => readonly string[]): Impl {
   const files = (file: DescFile | undefined) =>
     file
       ? { case: "fileDescriptorResponse" as const, value: { fileDescriptorProto: withDependencies(file).map((f) => toBinary(FileDescriptorProtoSchema, f.proto)) } }
@@ -30,6 +31,7 @@ export function createReflectionService(registry: FileRegistry, served: () => re
 
   function answer(req: Request) {
     const m = req.messageRequest;
+    const registry = registryOf();
     switch (m.case) {
       case "listServices":
         return { case: "listServicesResponse" as const, value: { service: served().map((name) => ({ name })) } };
