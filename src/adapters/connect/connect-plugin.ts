@@ -1,7 +1,7 @@
 import { createContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
-import { universalRequestFromNodeRequest } from "@connectrpc/connect-node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { loadConnectNode } from "./connect-node.ts";
 import { reclassifyMalformedRequest } from "./malformed-request.ts";
 import { rpcCallKey } from "./rpc-call.ts";
 import { protocolHint, type RpcObserver } from "./rpc-observer.ts";
@@ -34,6 +34,7 @@ export function connectPlugin(instance: FastifyInstance, opts: ConnectPluginOpti
 
 function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOptions) {
   return async function handleRpc(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const { universalRequestFromNodeRequest } = await loadConnectNode();
     const uReq = universalRequestFromNodeRequest(req.raw, reply.raw, undefined, createContextValues());
     const call = opts.observer.begin(handler, req.id, protocolHint(req.headers["content-type"], req.method), uReq.header);
     call.clientAddress = req.ip;

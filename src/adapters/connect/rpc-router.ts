@@ -6,7 +6,7 @@ import {
   type MethodImplSpec,
 } from "@connectrpc/connect";
 import { validateUniversalHandlerOptions, type UniversalHandler } from "@connectrpc/connect/protocol";
-import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { lazyCompression } from "./connect-node.ts";
 import { createEdgeInterceptor } from "./edge-interceptor.ts";
 import { rpcCallKey } from "./rpc-call.ts";
 
@@ -49,7 +49,7 @@ export function createRpcRoutes(opts: RpcRouterOptions): RpcRoutes {
     interceptors: [createEdgeInterceptor()],
     readMaxBytes: opts.readMaxBytes,
     jsonOptions: { ignoreUnknownFields: false },
-    acceptCompression: [compressionGzip, compressionBrotli],
+    acceptCompression: [lazyCompression("gzip"), lazyCompression("br")],
     requestGate(ctx) {
       // The edge's record of the call learns Connect's context here, once, for every RPC.
       const call = ctx.values.get(rpcCallKey);
