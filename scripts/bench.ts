@@ -79,7 +79,7 @@ async function startBaseline(name: string, script: string): Promise<Server> {
 
 async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc"): Promise<Server> {
   const p = port();
-  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "src/main.ts"], {
+  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "src/main.js"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });

@@ -133,8 +133,9 @@ test("the image starts node with the same flags as npm start (package.json confi
   const flags = pkg.config.node_flags.split(" ");
   const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read("Containerfile"))![1]!) as string[];
   assert.deepEqual(entrypoint.slice(1), flags);
-  assert.match(pkg.scripts.start!, /\$npm_package_config_node_flags src\/main\.ts/);
-  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags src\/main\.ts/);
+  assert.match(pkg.scripts.start!, /\$npm_package_config_node_flags src\/main\.js/);
+  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags src\/main\.js/);
+  assert.match(read("Containerfile"), /^CMD \["src\/main\.js"\]$/m);
 });
 
 test("justfile verbs delegate to npm scripts that exist", () => {

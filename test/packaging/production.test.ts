@@ -29,7 +29,7 @@ const healthcheck = (port: number) =>
 let service: ServiceProcess;
 test("a production install (npm ci --omit=dev) starts as the image does and serves gRPC and REST", async () => {
   assert.equal(spawnSync(process.execPath, ["-e", "import('typescript')"], { cwd: app }).status, 1, "dev dependencies are absent");
-  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "src/main.ts"));
+  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "src/main.js"));
   const grpc = personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!);
   const { person } = await grpc.createPerson({ firstName: "Prod", lastName: "Install" });
   const rest = await fetch(`${service.baseUrl}/api/v1/person/${person!.id}`);

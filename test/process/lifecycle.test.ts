@@ -101,7 +101,7 @@ test("data survives a restart on the same store file", async () => {
 
 test("a bad configuration names every bad variable and exits non-zero without serving", async () => {
   const child = await import("node:child_process");
-  const result = child.spawnSync(process.execPath, [new URL("../../src/main.ts", import.meta.url).pathname], {
+  const result = child.spawnSync(process.execPath, [new URL("../../src/main.js", import.meta.url).pathname], {
     env: { PATH: process.env.PATH, PORT: "99999", LOG_LEVEL: "loud", MAX_REQUEST_BYTES: "ten", TLS_CERT_FILE: "/x" },
     encoding: "utf8",
     timeout: 10_000,

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const mainPath = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+const mainPath = fileURLToPath(new URL("../../src/main.js", import.meta.url));
 
 /** The node flags `npm start` and the image use (package.json config.node_flags). */
 export const nodeFlags: string[] = (
@@ -22,7 +22,7 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Spawns `node <flags> src/main.ts` with `env` on an ephemeral port; resolves once it logs "listening". */
+/** Spawns `node <flags> src/main.js` with `env` on an ephemeral port; resolves once it logs "listening". */
 export async function spawnService(env: Record<string, string>, entry = mainPath): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [...nodeFlags, entry], {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
