@@ -16,7 +16,7 @@ import { unaryProtocols } from "../connect/fast-lane/unary-protocols.ts";
 import { createLightHeaders, nodeHeaderView } from "../http/light-headers.ts";
 import { createRestMatcher, type RestMatcherOptions } from "./rest-matcher.ts";
 import { buildRequestJson } from "./rest-request.ts";
-import { restAnswerHeaders, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
+import { restAnswerHeaders, restBodyOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
 
 /** Turns a bodyless REST request into a call of the fast lane, or returns undefined to leave it to Fastify. */
 export type RestLane = (method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders) => LaneCall | undefined;
@@ -32,8 +32,7 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
   const { method } = route.handler;
   const { binaryOptions, jsonOptions } = rpc.options;
   const lookup = createMethodSerializationLookup(method, binaryOptions, jsonOptions, rpc.options);
-  const field = route.responseField;
-  if (field === undefined) return lookup;
+  if (route.responseField === undefined) return lookup;
   const options = getJsonOptions(jsonOptions);
   const encoder = new TextEncoder();
   const answer: Serialization<Message> = limitSerialization<Message>(
@@ -43,8 +42,7 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
       },
       serialize(message) {
         try {
-          const json = toJson(method.output, message, options) as JsonObject;
-          return encoder.encode(JSON.stringify(json[field.jsonName] ?? {}));
+          return encoder.encode(restBodyOf(route, toJson(method.output, message, options) as JsonObject));
         } catch (e) {
           throw ConnectError.from(e, Code.Internal);
         }

@@ -1,3 +1,4 @@
+import type { JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import { createAsyncIterable, readAllBytes, type UniversalHandler, type UniversalServerResponse } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
@@ -7,7 +8,7 @@ import { rpcCallKey, type RpcCall } from "../connect/rpc-call.ts";
 import type { RpcObserver } from "../connect/rpc-observer.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
-import { restAnswerHeaders, restRoutesOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
+import { restAnswerHeaders, restBodyOf, restRoutesOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
 import { nodeHeaderView } from "../http/light-headers.ts";
 import type { ResponseBatch } from "../http/response-batch.ts";
 
@@ -62,7 +63,6 @@ export function restPlugin(instance: FastifyInstance, opts: RestPluginOptions, d
 
 function createRestHandler(route: RestRoute, opts: RestPluginOptions) {
   const { handler, binding } = route;
-  const responseField = route.responseField?.jsonName;
   return async function handleRest(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const incoming = nodeHeaderView(req.headers);
     const call: RpcCall = opts.observer.begin(handler, req.id, "rest", incoming);
@@ -95,9 +95,7 @@ function createRestHandler(route: RestRoute, opts: RestPluginOptions) {
     }
     const bytes = res.body ? await readAllBytes(res.body as AsyncIterable<Uint8Array>, Number.MAX_SAFE_INTEGER) : new Uint8Array();
     let payload: Uint8Array | string = bytes;
-    if (res.status === 200 && responseField) {
-      payload = JSON.stringify((JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>)[responseField] ?? {});
-    }
+    if (res.status === 200 && route.responseField) payload = restBodyOf(route, JSON.parse(new TextDecoder().decode(bytes)) as JsonObject);
     await opts.responseBatch?.turn();
     if (req.raw.httpVersionMajor === 1 && opts.isShuttingDown()) reply.header("connection", "close");
     await reply.status(res.status).headers(restAnswerHeaders(route, res.status, new Headers(res.header))).send(payload);

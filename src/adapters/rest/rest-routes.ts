@@ -1,4 +1,4 @@
-import type { DescField } from "@bufbuild/protobuf";
+import type { DescField, JsonObject } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { createLightHeaders } from "../http/light-headers.ts";
 import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
@@ -22,6 +22,15 @@ export function restRoutesOf(handlers: readonly UniversalHandler[]): RestRoute[]
     }
   }
   return routes;
+}
+
+/**
+ * The body of a REST answer from the proto3 JSON of the RPC's response: the
+ * `response_body` field alone when the route names one (`{}` when it is
+ * unset), else the whole response.
+ */
+export function restBodyOf(route: RestRoute, response: JsonObject): string {
+  return JSON.stringify(route.responseField ? (response[route.responseField.jsonName] ?? {}) : response);
 }
 
 /** Request headers that describe the REST message itself, not the call: not forwarded. */
