@@ -73,3 +73,33 @@ test("a client generated from the served document (openapi-typescript + openapi-
     "missing 404 not_found",
   ]);
 });
+
+test("the documentation app is built on the first documentation request, once, and a failed build is tried again", async () => {
+  const { default: Fastify } = await import("fastify");
+  const { registerLazyDocs } = await import("../../src/adapters/rest/lazy-docs.ts");
+  const { createLogger } = await import("../../src/adapters/http/logger.ts");
+  const { createDescriptorRegistry } = await import("../../src/adapters/reflection/descriptor-registry.ts");
+  const { personRequestConstraints } = await import("../../src/adapters/rest/request-constraints.ts");
+  const { PersonService } = await import("../../gen/person/v1/person_pb.js");
+  const registry = createDescriptorRegistry();
+  let builds = 0;
+  const app = Fastify();
+  registerLazyDocs(app as never, {
+    logger: createLogger("silent"),
+    docs: () => {
+      if (++builds === 1) throw new Error("descriptor set unreadable");
+      return { title: "t", version: "1", services: [registry().getService(PersonService.typeName)!], constraints: personRequestConstraints };
+    },
+  });
+  try {
+    assert.equal(builds, 0, "nothing is built at start-up");
+    assert.equal((await app.inject({ url: "/openapi.json" })).statusCode, 500);
+    const doc = await app.inject({ url: "/openapi.json" });
+    assert.equal(doc.statusCode, 200);
+    assert.equal(doc.json().openapi, "3.1.0");
+    assert.equal((await app.inject({ url: "/docs/" })).statusCode, 200);
+    assert.equal(builds, 2, "built again after the failure, then kept");
+  } finally {
+    await app.close();
+  }
+});
