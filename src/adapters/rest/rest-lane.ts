@@ -13,7 +13,7 @@ import type { RpcRoutes } from "../connect/rpc-router.ts";
 import type { LaneCall } from "../connect/fast-lane/fast-lane.ts";
 import type { UnaryOutcome } from "../connect/fast-lane/unary-call.ts";
 import { unaryProtocols } from "../connect/fast-lane/unary-protocols.ts";
-import { createLightHeaders, nodeHeaderView } from "../http/light-headers.ts";
+import { createLightHeaders } from "../http/light-headers.ts";
 import { createRestMatcher, type RestMatcherOptions } from "./rest-matcher.ts";
 import { buildRequestJson } from "./rest-request.ts";
 import { restAnswerHeaders, restBodyOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
@@ -84,7 +84,7 @@ export function createRestLane(routes: readonly RestRoute[], rpc: RpcRoutes, opt
     const found = match(method, url, headers);
     const lane = found && lanes.get(found.route);
     if (found === undefined || lane === undefined) return undefined;
-    const header = rpcHeadersOf(nodeHeaderView(headers));
+    const header = rpcHeadersOf(headers);
     let body: Buffer | undefined;
     let answer: UnaryOutcome | undefined;
     try {

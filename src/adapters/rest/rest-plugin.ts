@@ -75,7 +75,7 @@ function createRestHandler(route: RestRoute, opts: RestPluginOptions) {
         query: req.query as Record<string, string | string[]>,
         body: req.body,
       });
-      const header = rpcHeadersOf(incoming);
+      const header = rpcHeadersOf(req.headers);
       const abort = new AbortController();
       reply.raw.once("close", () => {
         // Only a client gone before the answer was sent cancels the call (not every close).

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { DescField, JsonObject } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { createLightHeaders } from "../http/light-headers.ts";
@@ -36,11 +37,19 @@ export function restBodyOf(route: RestRoute, response: JsonObject): string {
 /** Request headers that describe the REST message itself, not the call: not forwarded. */
 const ownHeaders = new Set(["content-type", "content-length", "transfer-encoding", "accept-encoding", "connection", "host"]);
 
-/** The headers the RPC sees: the client's, but those of the REST message itself, as a Connect JSON call. */
-export function rpcHeadersOf(incoming: Headers): Headers {
-  const header = createLightHeaders({ "content-type": "application/json" });
-  for (const [name, value] of incoming) if (!ownHeaders.has(name)) header.set(name, value);
-  return header;
+/**
+ * The headers the RPC sees: the client's (as Node parsed them; repeated ones
+ * joined, HTTP/2 pseudo-headers left out), but those of the REST message
+ * itself, as a Connect JSON call.
+ */
+export function rpcHeadersOf(incoming: IncomingHttpHeaders): Headers {
+  const fields: Record<string, string> = { "content-type": "application/json" };
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || name.charCodeAt(0) === 58 /* : */ || ownHeaders.has(name)) continue;
+    fields[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return createLightHeaders(fields);
 }
 
 /** Answer headers of the RPC that a REST client gets too. */
