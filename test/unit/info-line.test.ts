@@ -33,3 +33,20 @@ test("the fast info line is not written when info is not enabled", async () => {
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(lines, []);
 });
+
+test("the fast info line carries the current time, also when lines follow each other within a millisecond and across one", async () => {
+  const { logger, lines } = capture("info");
+  const write = createInfoLineWriter(logger, "rpc");
+  const before = Date.now();
+  write('"a":1');
+  write('"a":2');
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const middle = Date.now();
+  write('"a":3');
+  const after = Date.now();
+  await new Promise((resolve) => setImmediate(resolve));
+  const times = lines.map((l) => Date.parse(JSON.parse(l).time));
+  assert.equal(times.length, 3);
+  assert.ok(times[0]! >= before && times[1]! >= times[0]! && times[1]! < middle, JSON.stringify(times));
+  assert.ok(times[2]! >= middle && times[2]! <= after, JSON.stringify(times));
+});

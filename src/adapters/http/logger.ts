@@ -48,8 +48,23 @@ export function createInfoLineWriter(logger: Logger, msg: string): (fields: stri
   // The base and child bindings, serialized by pino (`,"service":"personsvc","pid":1`).
   const afterTime = `"${internals[pino.symbols.chindingsSym] as string},`;
   const tail = `,"msg":${JSON.stringify(msg)}}\n`;
+  const time = createIsoClock();
   return (fields) => {
-    if (logger.isLevelEnabled("info")) stream.write(`{"level":"info","time":"${new Date().toISOString()}${afterTime}${fields}${tail}`);
+    if (logger.isLevelEnabled("info")) stream.write(`{"level":"info","time":"${time()}${afterTime}${fields}${tail}`);
+  };
+}
+
+/** The current time as pino's isoTime writes it, formatted once per millisecond (lines under load share it). */
+function createIsoClock(): () => string {
+  let ms = 0;
+  let iso = "";
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      iso = new Date(now).toISOString();
+    }
+    return iso;
   };
 }
 
