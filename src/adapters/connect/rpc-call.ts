@@ -10,7 +10,7 @@ export interface RpcCall {
   readonly startNs: bigint;
   context: HandlerContext | undefined;
   reachedImplementation: boolean;
-  /** Set by edges that translate into Connect (REST), to log the protocol the client used. */
+  /** The protocol the client used, set by edges that know it for sure (the fast lane, REST); else read from Connect's context. */
   protocol: string | undefined;
   /** The trace this call belongs to (from `traceparent`, or its own span), for logs. */
   traceId: string | undefined;

@@ -8,7 +8,6 @@ import {
   type MethodSerializationLookup,
   type Serialization,
 } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { RpcRoutes } from "../connect/rpc-router.ts";
 import type { LaneCall } from "../connect/fast-lane/fast-lane.ts";
 import type { UnaryOutcome } from "../connect/fast-lane/unary-call.ts";
@@ -16,7 +15,7 @@ import { unaryProtocols } from "../connect/fast-lane/unary-protocols.ts";
 import { createLightHeaders } from "../http/light-headers.ts";
 import { createRestMatcher, type RestMatcherOptions } from "./rest-matcher.ts";
 import { buildRequestJson } from "./rest-request.ts";
-import { restAnswerHeaders, restBodyOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
+import { restAnswerHeaders, restBodyOf, restRefusal, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
 
 /** Turns a bodyless REST request into a call of the fast lane, or returns undefined to leave it to Fastify. */
 export type RestLane = (method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders) => LaneCall | undefined;
@@ -53,12 +52,6 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
   return { getI: lookup.getI, getO: (binary) => (binary ? lookup.getO(true) : answer) };
 }
 
-/** The answer to a REST request refused before its RPC could start, as the RPC would have answered it. */
-function refusal(error: ConnectError): UnaryOutcome {
-  const header = createLightHeaders({ "content-type": "application/json" });
-  return { status: codeToHttpStatus(error.code), header, trailer: undefined, body: [errorToJsonBytes(error, {})], bodyComplete: true };
-}
-
 /**
  * Serves the REST routes of bodyless calls (GET, DELETE) on the fast lane:
  * matched as Fastify matches them, built into the same Connect JSON request
@@ -90,7 +83,8 @@ export function createRestLane(routes: readonly RestRoute[], rpc: RpcRoutes, opt
     try {
       body = Buffer.from(JSON.stringify(buildRequestJson(found.route.handler.method.input, found.route.binding.body, found.input)));
     } catch (e) {
-      answer = refusal(ConnectError.from(e, Code.InvalidArgument));
+      const refused = restRefusal(ConnectError.from(e, Code.InvalidArgument));
+      answer = { status: refused.status, header: refused.header, trailer: undefined, body: [refused.body], bodyComplete: true };
     }
     return { ...lane, protocol: connectProtocol, binary: false, label: "rest", header, body, answer };
   };

@@ -8,7 +8,7 @@ import { rpcCallKey, type RpcCall } from "../connect/rpc-call.ts";
 import type { RpcObserver } from "../connect/rpc-observer.ts";
 import { bindVariables } from "./path-template.ts";
 import { buildRequestJson } from "./rest-request.ts";
-import { restAnswerHeaders, restBodyOf, restRoutesOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
+import { restAnswerHeaders, restBodyOf, restRefusal, restRoutesOf, rpcHeadersOf, type RestRoute } from "./rest-routes.ts";
 import { nodeHeaderView } from "../http/light-headers.ts";
 import type { ResponseBatch } from "../http/response-batch.ts";
 
@@ -26,11 +26,10 @@ export interface RestPluginOptions {
   readonly responseBatch?: ResponseBatch;
 }
 
-const jsonError = (error: ConnectError) => ({
-  status: codeToHttpStatus(error.code),
-  header: new Headers({ "content-type": "application/json" }),
-  body: createAsyncIterable([errorToJsonBytes(error, {})]),
-});
+const jsonError = (error: ConnectError): UniversalServerResponse => {
+  const { status, header, body } = restRefusal(error);
+  return { status, header, body: createAsyncIterable([body]) };
+};
 
 /**
  * Registers a Fastify route for every `google.api.http` binding of every RPC

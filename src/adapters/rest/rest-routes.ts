@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { DescField, JsonObject } from "@bufbuild/protobuf";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import type { ConnectError } from "@connectrpc/connect";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import { createLightHeaders } from "../http/light-headers.ts";
 import { httpBindingsOf, type HttpBinding } from "./http-rule.ts";
 
@@ -32,6 +34,15 @@ export function restRoutesOf(handlers: readonly UniversalHandler[]): RestRoute[]
  */
 export function restBodyOf(route: RestRoute, response: JsonObject): string {
   return JSON.stringify(route.responseField ? (response[route.responseField.jsonName] ?? {}) : response);
+}
+
+/**
+ * The answer to a REST request refused before its RPC could start (its URL or
+ * body cannot make the request), as the RPC would have answered: Connect's
+ * JSON error body and HTTP status.
+ */
+export function restRefusal(error: ConnectError): { status: number; header: Headers; body: Uint8Array } {
+  return { status: codeToHttpStatus(error.code), header: createLightHeaders({ "content-type": "application/json" }), body: errorToJsonBytes(error, {}) };
 }
 
 /** Request headers that describe the REST message itself, not the call: not forwarded. */

@@ -118,7 +118,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     const header = type.header ?? nodeHeaderView(headers);
     const requestId = requestIdOf(headers["x-request-id"]);
     const call = observer.begin(route.handler, requestId, type.label, header);
-    if (type.label === "rest") call.protocol = "rest";
+    call.protocol = type.label;
     call.clientAddress = clientAddress;
     call.fastLane = true;
     let abortCall: ((reason: ConnectError) => void) | undefined;
