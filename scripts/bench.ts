@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: GetPerson over every protocol against three servers in the
  * same run, each pinned to core 0 with the load generator on core 1: a bare
- * node:http2/node:http baseline, stock Fastify + connect-fastify, and this
+ * node:http2/node:http baseline, @grpc/grpc-js (gRPC only), stock Fastify +
+ * connect-fastify, and this
  * service: as deployed by default (a log line per RPC at info, metrics,
  * incoming trace ids read for the logs, no spans recorded), with the fast lane
  * off, and traced (the OpenTelemetry SDK on, every span recorded and exported
@@ -11,6 +12,7 @@
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import http2 from "node:http2";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,9 +22,11 @@ import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-/** Which parts run (all by default): bare, stock, personsvc, traced, lane-off, workers, writes. */
-const parts = new Set((process.env.BENCH_PARTS ?? "bare,stock,personsvc,traced,lane-off,workers,writes").split(","));
+/** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,traced,lane-off,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
+/** Which scenarios run (all by default): names, comma-separated, each matching the scenarios it starts (`gRPC`, `Connect JSON`...). */
+const only = process.env.BENCH_SCENARIOS?.split(",");
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
 /** The service runs with the flags `npm start` and the image use. */
 const nodeFlags = (JSON.parse(readFileSync("package.json", "utf8")) as { config: { node_flags: string } }).config.node_flags.split(" ");
@@ -62,6 +66,8 @@ interface Server {
   readonly h1: string;
   readonly firstResponseMs: number;
   readonly idleRssMb: number;
+  /** Serves gRPC only (grpc-js): the other scenarios skip it. */
+  readonly grpcOnly?: boolean;
   id: string;
 }
 
@@ -95,6 +101,40 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
   return { name, child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
 }
 
+/** Time until a gRPC GetPerson over h2c succeeds (grpc-js has no HTTP/1.1 to poll). */
+async function waitForGrpc(base: string, body: Buffer): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const session = http2.connect(base);
+      session.on("error", () => resolve(false));
+      const req = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers" });
+      req.on("error", () => resolve(false));
+      req.on("trailers", (trailers) => resolve(trailers["grpc-status"] === "0"));
+      req.on("close", () => {
+        session.close();
+        resolve(false);
+      });
+      req.resume();
+      req.end(body);
+    });
+    if (ok) return performance.now() - started;
+    if (performance.now() - started > 20_000) throw new Error(`${base} did not come up`);
+    await sleep(5);
+  }
+}
+
+/** The grpc-js baseline (gRPC over h2c only). */
+async function startGrpcJs(): Promise<Server> {
+  const p = port();
+  const base = `http://127.0.0.1:${p}`;
+  const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(p)], { stdio: ["ignore", "ignore", "inherit"] });
+  const id = "00000000-0000-4000-8000-000000000001";
+  const firstResponseMs = await waitForGrpc(base, getPersonBodies(id).grpc);
+  await sleep(500);
+  return { name: "grpc-js", child, h2: base, h1: base, firstResponseMs, idleRssMb: rssMb(child.pid!), grpcOnly: true, id };
+}
+
 let sink: ChildProcess | undefined;
 
 /** The service with tracing on, exporting every span to a local OTLP sink on core 1. */
@@ -106,13 +146,17 @@ async function startTraced(): Promise<Server> {
 }
 
 type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
+/** A scenario other than gRPC skips the gRPC-only baseline. */
+const notGrpcOnly = (scenario: Scenario): Scenario => ({ ...scenario, target: (s) => (s.grpcOnly ? undefined : scenario.target(s)) });
 const scenarios: Scenario[] = [
   { name: "gRPC h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc", te: "trailers" }, body: getPersonBodies(s.id).grpc }) },
-  { name: "Connect JSON HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
-  { name: "Connect JSON h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
-  { name: "Connect binary HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.from(getPersonBodies(s.id).binary) }) },
-  { name: "gRPC-Web HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: getPersonBodies(s.id).grpc }) },
-  { name: "REST GET HTTP/1.1", tool: "wrk", target: (s) => (s.name === "stock" ? undefined : { url: `${s.h1}/api/v1/person/${s.id}`, method: "GET", headers: {} }) },
+  ...([
+    { name: "Connect JSON HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
+    { name: "Connect JSON h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
+    { name: "Connect binary HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.from(getPersonBodies(s.id).binary) }) },
+    { name: "gRPC-Web HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: getPersonBodies(s.id).grpc }) },
+    { name: "REST GET HTTP/1.1", tool: "wrk", target: (s) => (s.name === "stock" ? undefined : { url: `${s.h1}/api/v1/person/${s.id}`, method: "GET", headers: {} }) },
+  ] satisfies Scenario[]).map(notGrpcOnly),
 ];
 
 interface Row extends LoadResult {
@@ -167,6 +211,7 @@ const servers: Server[] = [];
 try {
   const starts: Array<[string, () => Promise<Server>]> = [
     ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
+    ["grpc-js", () => startGrpcJs()],
     ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
     ["personsvc", () => startProject()],
     ["traced", () => startTraced()],
@@ -174,7 +219,7 @@ try {
   ];
   // Every server starts first (each pinned to core 0, idle while another is measured).
   for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((x) => !only || only.some((name) => x.name.startsWith(name)))) {
     const measured = await measureInterleaved(servers, scenario);
     rows.push(...measured);
     for (const row of measured) console.error(`${row.server.padEnd(17)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
@@ -224,11 +269,12 @@ const find = (server: string, scenario: string) => rows.find((r) => r.server ===
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : "n/a");
 const lines = [
   `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s; h2load 16 conns x 16 streams, wrk 64 conns`,
-  "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs stock |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) =>
-    `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${r.server.startsWith("personsvc") ? ratio(r.rps, find("bare", r.scenario)?.rps) : ""} | ${r.server.startsWith("personsvc") ? ratio(r.rps, find("stock", r.scenario)?.rps) : ""} |`,
-  ),
+  "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs grpc-js | vs stock |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => {
+    const vs = (baseline: string) => (r.server.startsWith("personsvc") || (r.server === "grpc-js" && baseline === "bare") ? ratio(r.rps, find(baseline, r.scenario)?.rps) : "");
+    return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
+  }),
   "",
   ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
 ];
