@@ -86,6 +86,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       if (!observed) return;
       const { protocol, code, seconds } = logRpc(logger, rpcLine, `${handler.service.typeName}/${handler.method.name}`, call, res);
       metrics.rpcEnded(handler.service.typeName, handler.method.name, protocol, code, seconds);
+      if (observed.span === undefined) return; // tracing off: no span, no attributes to build
       const fault = code === "internal" || code === "unknown" || code === "data_loss";
       tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
     },
