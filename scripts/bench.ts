@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: GetPerson over every protocol against three servers in the
- * same run, each pinned to core 0 with the load generator on core 1: a bare
- * node:http2/node:http baseline, @grpc/grpc-js (gRPC only), stock Fastify +
- * connect-fastify, and this
- * service: as deployed by default (a log line per RPC at info, metrics,
+ * `npm run bench`: GetPerson over every protocol against three baselines in
+ * the same run, each server pinned to core 0 with the load generator on core
+ * 1: a bare node:http2/node:http server, @grpc/grpc-js (gRPC only), stock
+ * Fastify + connect-fastify; and this service, run as the image runs it (the
+ * bundle in dist/, built first): as deployed by default (a log line per RPC at info, metrics,
  * incoming trace ids read for the logs, no spans recorded), with the fast lane
  * off, and traced (the OpenTelemetry SDK on, every span recorded and exported
  * over OTLP to a local sink). Median of BENCH_REPS runs of BENCH_SECONDS
@@ -85,7 +85,7 @@ async function startBaseline(name: string, script: string): Promise<Server> {
 
 async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc"): Promise<Server> {
   const p = port();
-  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "src/main.js"], {
+  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "dist/main.js"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });
@@ -206,6 +206,8 @@ async function measureInterleaved(servers: readonly Server[], scenario: Scenario
 }
 
 ensureTools();
+// The service runs as the image runs it: the production bundle, built from the current sources.
+execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const rows: Row[] = [];
 const servers: Server[] = [];
 try {

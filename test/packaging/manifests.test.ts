@@ -109,6 +109,7 @@ test("Containerfile: every COPY source exists in the context or is produced by t
     if (run && stage === "build") {
       if (/npm ci/.test(run[1]!)) built.add("node_modules");
       if (/npm run generate/.test(run[1]!)) built.add("gen");
+      if (/npm run build/.test(run[1]!)) built.add("dist");
     }
     const copy = /^COPY\s+(--from=(\w+)\s+)?(?:--\S+\s+)*(.+)\s+(\S+)$/.exec(line);
     if (!copy) continue;
@@ -116,7 +117,7 @@ test("Containerfile: every COPY source exists in the context or is produced by t
       if (copy[2] === "build") {
         const path = source.replace(/^\/app\//, "");
         assert.ok(built.has(path) || tracked.some((f) => f === path || f.startsWith(path + "/")), `COPY --from=build ${source}`);
-        assert.ok(existsSync(root + path), `${path} exists after the build steps (here: after npm ci and generate)`);
+        assert.ok(existsSync(root + path), `${path} exists after the build steps (here: after npm ci, generate and build)`);
       } else {
         assert.ok(tracked.some((f) => f === source || f.startsWith(source + "/")), `COPY ${source} is in the repository`);
         assert.ok(!ignored.includes(source), `COPY ${source} is not excluded by .containerignore`);
@@ -134,8 +135,8 @@ test("the image starts node with the same flags as npm start (package.json confi
   const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read("Containerfile"))![1]!) as string[];
   assert.deepEqual(entrypoint.slice(1), flags);
   assert.match(pkg.scripts.start!, /\$npm_package_config_node_flags src\/main\.js/);
-  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags src\/main\.js/);
-  assert.match(read("Containerfile"), /^CMD \["src\/main\.js"\]$/m);
+  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags dist\/main\.js/);
+  assert.match(read("Containerfile"), /^CMD \["dist\/main\.js"\]$/m);
 });
 
 test("justfile verbs delegate to npm scripts that exist", () => {

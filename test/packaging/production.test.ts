@@ -7,11 +7,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnService, type ServiceProcess } from "../support/spawn-service.ts";
 import { personClient, transportsFor } from "../support/clients.ts";
+import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
+import { startTdsResponder } from "../support/tds/tds-responder.ts";
+import { responderConnectionString } from "../support/mssql-test-store.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const app = mkdtempSync(join(tmpdir(), "personsvc-prod-"));
 
-/** What the image holds: the tracked sources, the generated code, production dependencies only. */
+/** What the image holds: the tracked sources, the generated code, the bundle (npm test builds it first), production dependencies only. */
 before(() => {
   const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
   for (const file of files.filter((f) => existsSync(join(root, f)))) {
@@ -19,6 +22,7 @@ before(() => {
     cpSync(join(root, file), join(app, file));
   }
   cpSync(join(root, "gen"), join(app, "gen"), { recursive: true });
+  cpSync(join(root, "dist"), join(app, "dist"), { recursive: true });
   execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, stdio: "pipe" });
 });
 after(() => rmSync(app, { recursive: true, force: true }));
@@ -29,13 +33,36 @@ const healthcheck = (port: number) =>
 let service: ServiceProcess;
 test("a production install (npm ci --omit=dev) starts as the image does and serves gRPC and REST", async () => {
   assert.equal(spawnSync(process.execPath, ["-e", "import('typescript')"], { cwd: app }).status, 1, "dev dependencies are absent");
-  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "src/main.js"));
+  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "dist/main.js"));
   const grpc = personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!);
   const { person } = await grpc.createPerson({ firstName: "Prod", lastName: "Install" });
   const rest = await fetch(`${service.baseUrl}/api/v1/person/${person!.id}`);
   assert.equal(rest.status, 200);
   assert.equal(((await rest.json()) as { lastName: string }).lastName, "Install");
+  // What the bundle leaves in node_modules or reads from disk: Swagger UI's assets, the descriptor set, prom-client.
   assert.equal((await fetch(`${service.baseUrl}/docs`)).status, 200);
+  assert.equal((await fetch(`${service.baseUrl}/docs/static/swagger-ui.css`)).status, 200);
+  const openapi = (await (await fetch(`${service.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+  assert.ok(openapi.paths["/api/v1/person/{id}"]);
+  assert.match(await (await fetch(`${service.baseUrl}/metrics`)).text(), /rpc_server_requests_total\{[^}]*rpc_method="CreatePerson"/);
+});
+
+test("the bundle on SQL Server (TDS responder): tedious loads, the migrations are found and applied", async () => {
+  const responder = await startTdsResponder(createFakePersonDb());
+  const mssql = await spawnService(
+    { STORE: "mssql", MSSQL_CONNECTION_STRING: responderConnectionString(responder.port, "Sup3r-S3cret-pw"), NODE_ENV: "production" },
+    join(app, "dist/main.js"),
+  );
+  try {
+    assert.ok(responder.calls.some((c) => c.tag === "migrate"), "migrations were applied at start-up");
+    const client = personClient(transportsFor(mssql.baseUrl)["gRPC (h2c)"]!);
+    const created = (await client.createPerson({ firstName: "Grace", lastName: "Hopper" })).person!;
+    assert.deepEqual((await client.getPerson({ id: created.id })).person, created);
+  } finally {
+    mssql.child.kill("SIGTERM");
+    await mssql.exited;
+    await responder.stop();
+  }
 });
 
 test("the health-check entry point exits 0 while healthy and non-zero when not; SIGTERM drains and exits 0", async () => {

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { TYPES } from "tedious";
 import type { MssqlClient } from "./mssql-client.ts";
 import { execute } from "./mssql-connection.ts";
+import { projectRoot } from "../../project-root.ts";
 
-const migrationsDir = new URL("./migrations/", import.meta.url);
+const migrationsDir = new URL("src/adapters/mssql/migrations/", projectRoot);
 
 /** The versioned schema scripts, `NNN-name.sql`, in order. */
 export function loadMigrations(): Array<{ version: number; name: string; script: string }> {

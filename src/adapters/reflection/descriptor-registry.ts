@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createFileRegistry, fromBinary, type FileRegistry } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { projectRoot } from "../../project-root.ts";
 
-const descriptorSet = new URL("../../../gen/descriptors.binpb", import.meta.url);
+const descriptorSet = new URL("gen/descriptors.binpb", projectRoot);
 
 /**
  * Every proto file the service was built from, with comments and imports, as

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { DocsPluginOptions } from "./docs-plugin.ts";
 
@@ -22,7 +22,7 @@ const paths = ["/docs", "/docs/*", "/openapi.json", "/openapi.yaml"];
 export function registerLazyDocs(instance: FastifyInstance, opts: LazyDocsOptions): void {
   let app: Promise<FastifyInstance> | undefined;
   const build = async () => {
-    const [{ default: Fastify, LogController }, { docsPlugin }] = await Promise.all([import("fastify"), import("./docs-plugin.ts")]);
+    const { docsPlugin } = await import("./docs-plugin.ts");
     const docs = Fastify({ loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
     await docs.register(docsPlugin, opts.docs());
     await docs.ready();
