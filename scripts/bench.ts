@@ -46,6 +46,9 @@ function ensureTools() {
   execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
+/** Idle RSS is read this long after the first response, on every server alike (the service compacts its heap at its first idle moment). */
+const idleAfterMs = 2000;
+
 let nextPort = 19000 + Math.floor(Math.random() * 1000) * 4;
 const port = () => nextPort++;
 
@@ -79,7 +82,7 @@ async function startBaseline(name: string, script: string): Promise<Server> {
     headers: { "content-type": "application/json" },
     body: getPersonBodies("00000000-0000-4000-8000-000000000001").json,
   });
-  await sleep(500);
+  await sleep(idleAfterMs);
   return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
 }
 
@@ -91,7 +94,7 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
   });
   const base = `http://127.0.0.1:${p}`;
   const firstResponseMs = await waitFor(`${base}/readyz`);
-  await sleep(500);
+  await sleep(idleAfterMs);
   const idleRssMb = rssMb(child.pid!);
   let id = "";
   for (let i = 0; i < 1000; i++) {
@@ -131,7 +134,7 @@ async function startGrpcJs(): Promise<Server> {
   const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(p)], { stdio: ["ignore", "ignore", "inherit"] });
   const id = "00000000-0000-4000-8000-000000000001";
   const firstResponseMs = await waitForGrpc(base, getPersonBodies(id).grpc);
-  await sleep(500);
+  await sleep(idleAfterMs);
   return { name: "grpc-js", child, h2: base, h1: base, firstResponseMs, idleRssMb: rssMb(child.pid!), grpcOnly: true, id };
 }
 

@@ -9,6 +9,7 @@ import { createTracing } from "./adapters/tracing/tracing.ts";
 import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
 import cluster from "node:cluster";
 import { runPrimary } from "./cluster-primary.ts";
+import { scheduleIdleHeapCompaction, type ExposedGc } from "./adapters/system/idle-heap-compaction.ts";
 
 /**
  * Composition root: read the config, wire the store, the use cases and the
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
   const address = app.fastify.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
+  const cancelCompaction = scheduleIdleHeapCompaction({
+    gc: (globalThis as { gc?: ExposedGc }).gc, // package.json config.node_flags has --expose-gc
+    onCompacted: (result) => logger.info(result, "heap compacted after start-up"),
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    cancelCompaction();
     logger.info({ signal, drainMs: config.SHUTDOWN_TIMEOUT_MS, delayMs: config.SHUTDOWN_DELAY_MS }, "shutting down");
     app.beginShutdown();
     // Readiness is already false: give load balancers time to notice before

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { scheduleIdleHeapCompaction, type ExposedGc, type HeapCompaction } from "../../src/adapters/system/idle-heap-compaction.ts";
+
+/** A collector that records its calls, and the utilizations the scheduler will read, in order. */
+function fixture(utilizations: number[]) {
+  const calls: unknown[] = [];
+  const done: HeapCompaction[] = [];
+  const gc: ExposedGc = (options) => void calls.push(options);
+  const utilization = () => utilizations.shift() ?? 1;
+  return { calls, done, gc, utilization, onCompacted: (r: HeapCompaction) => void done.push(r) };
+}
+
+test("compacts once, with a last-resort major collection, at the first idle check", async () => {
+  const f = fixture([0.9, 0.4, 0.01, 0.0, 0.0]);
+  scheduleIdleHeapCompaction({ ...f, checkEveryMs: 5 });
+  await sleep(80);
+  assert.deepEqual(f.calls, [{ type: "major", execution: "sync", flavor: "last-resort" }]);
+  assert.equal(f.done.length, 1);
+  assert.ok(f.done[0]!.rssBeforeMb > 0 && f.done[0]!.rssAfterMb > 0 && f.done[0]!.newSpaceAfterMb >= 0);
+});
+
+test("never idle within the window: no compaction; cancelled or without a collector: none either", async () => {
+  const busy = fixture([]);
+  scheduleIdleHeapCompaction({ ...busy, checkEveryMs: 5, withinMs: 30 });
+  const cancelled = fixture([0]);
+  scheduleIdleHeapCompaction({ ...cancelled, checkEveryMs: 20 })();
+  const without = fixture([0]);
+  scheduleIdleHeapCompaction({ ...without, gc: undefined, checkEveryMs: 5 });
+  await sleep(80);
+  assert.equal(busy.calls.length + cancelled.calls.length + without.calls.length, 0);
+});
