@@ -140,6 +140,7 @@ test("WORKERS=2: two processes share the one port, both protocols served, SIGTER
     for (let i = 0; i < 100 && listeners() < 2; i++) await sleep(100);
     const listening = service.logs.filter((l) => l.msg === "listening");
     assert.equal(new Set(listening.map((l) => l.pid)).size, 2, `two workers listened: ${JSON.stringify(service.logs.map((l) => [l.pid, l.msg]))}`);
+    assert.ok(!service.logs.some((l) => l.msg === "worker died: starting another"), "both workers started at the first try (one new store file, opened together)");
   } finally {
     service.child.kill("SIGTERM");
   }

@@ -21,9 +21,12 @@ export interface SqliteStoreOptions {
  */
 export function createSqlitePersonRepository(options: SqliteStoreOptions): PersonRepository {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  const db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 2000 });
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-  migrate(db);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 2000;
+  const db = new DatabaseSync(options.path, { timeout: busyTimeoutMs });
+  retryWhileBusy(busyTimeoutMs, () => {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+    migrate(db);
+  });
 
   const prepare = (sql: string): StatementSync => {
     const statement = db.prepare(sql);
@@ -168,4 +171,27 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
       if (db.isOpen) db.close();
     },
   };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `step` again while SQLite answers "database is locked" without having
+ * waited: processes opening a new file together (WORKERS > 1) each try to
+ * switch it to WAL, and SQLite fails all but one at once instead of letting
+ * them wait (its deadlock avoidance), busy timeout or not. Start-up only:
+ * the pauses block the thread.
+ */
+function retryWhileBusy(timeoutMs: number, step: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      step();
+      return;
+    } catch (e) {
+      const busy = ((e as { errcode?: number }).errcode ?? 0) % 256 === 5; // SQLITE_BUSY and its extended codes
+      if (!busy || Date.now() >= deadline) throw e;
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
+    }
+  }
 }

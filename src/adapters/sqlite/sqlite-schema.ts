@@ -25,18 +25,25 @@ const migrations: readonly string[] = [
   `CREATE INDEX create_request_by_time ON create_request (create_time);`,
 ];
 
-/** Brings the database to the latest schema version, in one transaction per step. */
+/**
+ * Brings the database to the latest schema version, in one transaction per
+ * step. Each step reads the version inside its write transaction: processes
+ * starting together on one file (WORKERS > 1) each apply a step at most once.
+ */
 export function migrate(db: DatabaseSync): void {
-  const row = db.prepare("PRAGMA user_version").get() as { user_version: number | bigint };
-  const current = Number(row.user_version);
-  if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this build knows (${migrations.length})`);
-  }
-  for (let version = current; version < migrations.length; version++) {
+  for (;;) {
     db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(migrations[version]!);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
+      const current = Number((db.prepare("PRAGMA user_version").get() as { user_version: number | bigint }).user_version);
+      if (current > migrations.length) {
+        throw new Error(`database schema version ${current} is newer than this build knows (${migrations.length})`);
+      }
+      if (current === migrations.length) {
+        db.exec("COMMIT");
+        return;
+      }
+      db.exec(migrations[current]!);
+      db.exec(`PRAGMA user_version = ${current + 1}`);
       db.exec("COMMIT");
     } catch (e) {
       db.exec("ROLLBACK");
