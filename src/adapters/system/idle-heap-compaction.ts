@@ -23,7 +23,11 @@ export interface IdleHeapCompactionOptions {
   readonly checkEveryMs?: number;
   /** Gives up if the service is never idle within this time (default 30 s): under load the memory is in use anyway. */
   readonly withinMs?: number;
-  /** Idle means the event loop was busy less than this share of the last check's interval (default 0.05). */
+  /**
+   * Idle means the event loop was busy less than this share of the last
+   * check's interval (default 0.01: an idle service is at ~0.001; 150 RPCs
+   * a second, light traffic, are well above it, and must not pay the pause).
+   */
   readonly idleBelow?: number;
   /** The event loop's utilization since the previous call (tests replace it). */
   readonly utilization?: () => number;
@@ -46,7 +50,8 @@ function eventLoopUtilization(): () => number {
  * Gives start-up's memory back, once, the first time the service is idle
  * after it started: loading the modules grows V8's young generation to its
  * maximum (2 x 16 MB here), and V8 keeps it at that size while idle. One
- * last-resort collection (~50-90 ms, on an idle event loop) shrinks it and
+ * last-resort collection (~70 ms here, on an idle event loop: a request
+ * arriving meanwhile waits for it) shrinks it and
  * frees start-up's garbage: idle RSS ~96 -> ~87 MB. Under load the young
  * generation grows back as it should. Returns a function that cancels it.
  */
@@ -58,7 +63,7 @@ export function scheduleIdleHeapCompaction(opts: IdleHeapCompactionOptions): () 
   const deadline = Date.now() + (opts.withinMs ?? 30_000);
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    if (utilization() >= (opts.idleBelow ?? 0.05)) {
+    if (utilization() >= (opts.idleBelow ?? 0.01)) {
       if (Date.now() < deadline) timer = setTimeout(check, checkEveryMs).unref();
       return;
     }
