@@ -1,12 +1,17 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Code } from "@connectrpc/connect";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { spawnService, type ServiceProcess } from "../support/spawn-service.ts";
 import { personClient, transportsFor } from "../support/clients.ts";
+import { expectCode } from "../support/expect.ts";
 import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
 import { startTdsResponder } from "../support/tds/tds-responder.ts";
 import { responderConnectionString } from "../support/mssql-test-store.ts";
@@ -70,4 +75,40 @@ test("the health-check entry point exits 0 while healthy and non-zero when not; 
   service.child.kill("SIGTERM");
   assert.equal(await service.exited, 0);
   assert.notEqual(healthcheck(service.port), 0);
+});
+
+test("the bundle with JWT auth and OTLP tracing on (jose and OpenTelemetry load from node_modules)", async () => {
+  const { publicKey, privateKey } = await generateKeyPair("ES256");
+  const jwks = join(app, "jwks.json");
+  writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" }] }));
+  const exports: string[] = [];
+  const sink = createServer((req, res) => {
+    exports.push(`${req.method} ${req.url} ${req.headers["content-type"]}`);
+    req.resume().on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+  }).listen(0, "127.0.0.1");
+  await once(sink, "listening");
+  const sinkPort = (sink.address() as { port: number }).port;
+  const traced = await spawnService(
+    { SQLITE_PATH: ":memory:", NODE_ENV: "production", AUTH_JWKS_FILE: jwks, AUTH_ISSUER: "https://issuer.test", AUTH_AUDIENCE: "personsvc", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` },
+    join(app, "dist/main.js"),
+  );
+  try {
+    const anonymous = personClient(transportsFor(traced.baseUrl)["gRPC (h2c)"]!);
+    await expectCode(anonymous.createPerson({ firstName: "No", lastName: "Token" }), Code.Unauthenticated);
+    const token = await new SignJWT({ scope: "person.read person.write" })
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setSubject("prod-test")
+      .setIssuer("https://issuer.test")
+      .setAudience("personsvc")
+      .setExpirationTime("5m")
+      .sign(privateKey);
+    const { person } = await anonymous.createPerson({ firstName: "With", lastName: "Token" }, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(person!.lastName, "Token");
+  } finally {
+    traced.child.kill("SIGTERM"); // the exporter flushes on shutdown
+    assert.equal(await traced.exited, 0);
+    sink.close();
+  }
+  assert.ok(exports.some((e) => e.startsWith("POST /v1/traces application/x-protobuf")), `spans exported: ${JSON.stringify(exports)}`);
+  assert.ok(traced.logs.some((l) => l.msg === "listening" && l.tracing === true));
 });
