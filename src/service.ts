@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
   const cancelCompaction = scheduleIdleHeapCompaction({
     gc: (globalThis as { gc?: ExposedGc }).gc, // package.json config.node_flags has --expose-gc
+    activity: app.rpcsBegun,
     onCompacted: (result) => logger.info(result, "heap compacted after start-up"),
   });
 

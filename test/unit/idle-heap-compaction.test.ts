@@ -31,3 +31,18 @@ test("never idle within the window: no compaction; cancelled or without a collec
   await sleep(80);
   assert.equal(busy.calls.length + cancelled.calls.length + without.calls.length, 0);
 });
+
+test("RPCs served during an interval make it busy, however quiet the event loop", async () => {
+  const f = fixture([0, 0, 0, 0, 0, 0]);
+  let reads = 0;
+  const activity = () => Math.min(++reads, 3); // RPCs counted 1, 2, 3, then no more
+  let readsAtCompaction = 0;
+  const gc: typeof f.gc = (options) => {
+    readsAtCompaction = reads;
+    f.gc(options);
+  };
+  scheduleIdleHeapCompaction({ ...f, gc, activity, checkEveryMs: 5 });
+  await sleep(100);
+  assert.equal(f.calls.length, 1);
+  assert.equal(readsAtCompaction, 4, "the start, two checks that saw RPCs, then the first quiet one");
+});

@@ -21,6 +21,8 @@ export interface RpcObserver {
   end(handler: UniversalHandler, call: RpcCall, res: RpcAnswer): void;
   /** The answer could not be delivered (the client went away mid-response). */
   abandon(handler: UniversalHandler, call: RpcCall, error: unknown): void;
+  /** How many RPCs have begun since start-up. */
+  begun(): number;
 }
 
 /** What the observer reads of an answer. */
@@ -63,8 +65,11 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
     metrics.inFlight.dec(observed.protocol);
     return observed;
   };
+  let begun = 0;
   return {
+    begun: () => begun,
     begin(handler, requestId, protocol, headers) {
+      begun++;
       const call = startRpcCall(requestId);
       const rpcSystem = protocol.startsWith("grpc") ? "grpc" : "connect_rpc";
       const { span, context, traceId } = tracing.startRpc(`${handler.service.typeName}/${handler.method.name}`, headers, {

@@ -58,6 +58,8 @@ export interface App {
   /** Marks the start of graceful shutdown: responses close their HTTP/1.1 connections. */
   beginShutdown(): void;
   readonly isShuttingDown: () => boolean;
+  /** How many RPCs have begun since start-up, on every edge (an activity signal). */
+  readonly rpcsBegun: () => number;
 }
 
 /**
@@ -178,5 +180,6 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
       monitor.beginShutdown();
     },
     isShuttingDown,
+    rpcsBegun: observer.begun,
   };
 }

@@ -25,12 +25,14 @@ export interface IdleHeapCompactionOptions {
   readonly withinMs?: number;
   /**
    * Idle means the event loop was busy less than this share of the last
-   * check's interval (default 0.01: an idle service is at ~0.001; 150 RPCs
-   * a second, light traffic, are well above it, and must not pay the pause).
+   * check's interval (default 0.01; an idle service is at ~0.001), and
+   * `activity` did not move: light traffic must not pay the pause.
    */
   readonly idleBelow?: number;
   /** The event loop's utilization since the previous call (tests replace it). */
   readonly utilization?: () => number;
+  /** A count of the work served so far (RPCs begun): idle also means it did not move since the previous check. */
+  readonly activity?: () => number;
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
@@ -48,7 +50,7 @@ function eventLoopUtilization(): () => number {
 
 /**
  * Gives start-up's memory back, once, the first time the service is idle
- * after it started: loading the modules grows V8's young generation to its
+ * after it started (no RPC and a quiet event loop over a whole check interval): loading the modules grows V8's young generation to its
  * maximum (2 x 16 MB here), and V8 keeps it at that size while idle. One
  * last-resort collection (~70 ms here, on an idle event loop: a request
  * arriving meanwhile waits for it) shrinks it and
@@ -61,9 +63,14 @@ export function scheduleIdleHeapCompaction(opts: IdleHeapCompactionOptions): () 
   const utilization = opts.utilization ?? eventLoopUtilization();
   const checkEveryMs = opts.checkEveryMs ?? 500;
   const deadline = Date.now() + (opts.withinMs ?? 30_000);
+  const activity = opts.activity ?? (() => 0);
+  let lastActivity = activity();
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    if (utilization() >= (opts.idleBelow ?? 0.01)) {
+    const served = activity();
+    const busy = utilization() >= (opts.idleBelow ?? 0.01) || served !== lastActivity;
+    lastActivity = served;
+    if (busy) {
       if (Date.now() < deadline) timer = setTimeout(check, checkEveryMs).unref();
       return;
     }
