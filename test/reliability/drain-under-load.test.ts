@@ -45,18 +45,23 @@ test("SIGTERM under load on every protocol: requests sent before it succeed, rea
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     await res.arrayBuffer();
   }));
-  await sleep(1200); // long enough for real load on a slow, busy CI machine (the suite runs two files at once)
+  await sleep(1000); // long enough for real load on a slow, busy CI machine (the suite runs two files at once)
   signalAt = performance.now();
   service.child.kill("SIGTERM");
-  await sleep(100);
-  const readiness = await fetch(`${service.baseUrl}/readyz`, { headers: { connection: "close" } }).then((r) => r.status, () => 0);
+  // Readiness must turn false before the listener closes (SHUTDOWN_DELAY_MS
+  // apart); when the signal is handled depends on the machine's load, so poll.
+  let readiness = 200;
+  while (readiness === 200) {
+    await sleep(20);
+    readiness = await fetch(`${service.baseUrl}/readyz`, { headers: { connection: "close" } }).then((r) => r.status, () => 0);
+  }
   const exitCode = await service.exited;
   const exitedAt = performance.now();
   await sleep(300);
   stop = true;
   await Promise.all(clients);
 
-  assert.equal(readiness, 503, "readiness false while still listening");
+  assert.equal(readiness, 503, "readiness false while still listening (0: the listener closed first)");
   assert.equal(exitCode, 0);
   assert.ok(exitedAt - signalAt < 5000, "within the drain limit");
   const before = outcomes.filter((o) => o.startedAt < signalAt);
