@@ -3,9 +3,9 @@
  * the same run, each server pinned to core 0 with the load generator on core
  * 1: a bare node:http2/node:http server, @grpc/grpc-js (gRPC only), stock
  * Fastify + connect-fastify; and this service, run as the image runs it (the
- * bundle in dist/, built first): as deployed by default (a log line per RPC at info, metrics,
- * incoming trace ids read for the logs, no spans recorded), with the fast lane
- * off, and traced (the OpenTelemetry SDK on, every span recorded and exported
+ * bundle in dist/, built first): as deployed by default (a log line per RPC
+ * at info, metrics, incoming trace ids read for the logs, no spans
+ * recorded), with the fast lane off, and traced (the OpenTelemetry SDK on, every span recorded and exported
  * over OTLP to a local sink). Median of BENCH_REPS runs of BENCH_SECONDS
  * each, the runs of all servers interleaved (rep 1 on each, then rep 2...)
  * so that the machine's drift hits them alike. Prints a table and writes
@@ -52,15 +52,18 @@ const idleAfterMs = 2000;
 let nextPort = 19000 + Math.floor(Math.random() * 1000) * 4;
 const port = () => nextPort++;
 
-async function waitFor(url: string, init?: RequestInit): Promise<number> {
+/** Milliseconds until `answered()` first resolves true (polled every 5 ms, for up to 20 s). */
+async function firstAnswer(what: string, answered: () => Promise<boolean>): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const ok = await fetch(url, init).then((r) => r.ok, () => false);
-    if (ok) return performance.now() - started;
-    if (performance.now() - started > 20_000) throw new Error(`${url} did not come up`);
+    if (await answered()) return performance.now() - started;
+    if (performance.now() - started > 20_000) throw new Error(`${what} did not come up`);
     await sleep(5);
   }
 }
+
+/** Whether `url` answers with a 2xx. */
+const fetchOk = (url: string, init?: RequestInit) => () => fetch(url, init).then((r) => r.ok, () => false);
 
 interface Server {
   readonly name: string;
@@ -77,11 +80,12 @@ interface Server {
 async function startBaseline(name: string, script: string): Promise<Server> {
   const [h2, h1] = [port(), port()];
   const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"] });
-  const firstResponseMs = await waitFor(`http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`, {
+  const url = `http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`;
+  const firstResponseMs = await firstAnswer(url, fetchOk(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: getPersonBodies("00000000-0000-4000-8000-000000000001").json,
-  });
+  }));
   await sleep(idleAfterMs);
   return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
 }
@@ -93,7 +97,7 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });
   const base = `http://127.0.0.1:${p}`;
-  const firstResponseMs = await waitFor(`${base}/readyz`);
+  const firstResponseMs = await firstAnswer(base, fetchOk(`${base}/readyz`));
   await sleep(idleAfterMs);
   const idleRssMb = rssMb(child.pid!);
   let id = "";
@@ -104,28 +108,21 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
   return { name, child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
 }
 
-/** Time until a gRPC GetPerson over h2c succeeds (grpc-js has no HTTP/1.1 to poll). */
-async function waitForGrpc(base: string, body: Buffer): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const session = http2.connect(base);
-      session.on("error", () => resolve(false));
-      const req = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers" });
-      req.on("error", () => resolve(false));
-      req.on("trailers", (trailers) => resolve(trailers["grpc-status"] === "0"));
-      req.on("close", () => {
-        session.close();
-        resolve(false);
-      });
-      req.resume();
-      req.end(body);
+/** Whether one gRPC GetPerson over h2c succeeds (grpc-js has no HTTP/1.1 to poll). */
+const grpcOk = (base: string, body: Buffer) => () =>
+  new Promise<boolean>((resolve) => {
+    const session = http2.connect(base);
+    session.on("error", () => resolve(false));
+    const req = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers" });
+    req.on("error", () => resolve(false));
+    req.on("trailers", (trailers) => resolve(trailers["grpc-status"] === "0"));
+    req.on("close", () => {
+      session.close();
+      resolve(false);
     });
-    if (ok) return performance.now() - started;
-    if (performance.now() - started > 20_000) throw new Error(`${base} did not come up`);
-    await sleep(5);
-  }
-}
+    req.resume();
+    req.end(body);
+  });
 
 /** The grpc-js baseline (gRPC over h2c only). */
 async function startGrpcJs(): Promise<Server> {
@@ -133,7 +130,7 @@ async function startGrpcJs(): Promise<Server> {
   const base = `http://127.0.0.1:${p}`;
   const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(p)], { stdio: ["ignore", "ignore", "inherit"] });
   const id = "00000000-0000-4000-8000-000000000001";
-  const firstResponseMs = await waitForGrpc(base, getPersonBodies(id).grpc);
+  const firstResponseMs = await firstAnswer(base, grpcOk(base, getPersonBodies(id).grpc));
   await sleep(idleAfterMs);
   return { name: "grpc-js", child, h2: base, h1: base, firstResponseMs, idleRssMb: rssMb(child.pid!), grpcOnly: true, id };
 }
