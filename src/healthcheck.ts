@@ -2,12 +2,10 @@
  * The container's health check (no curl in the image): GET /healthz on the
  * local port; exit 0 when it answers 200 within two seconds, 1 otherwise.
  */
-import http from "node:http";
-import https from "node:https";
-
 const port = Number(process.env.PORT ?? 8080);
 const tls = Boolean(process.env.TLS_CERT_FILE);
-const client = tls ? https : http;
+// Not ESM imports: building node:http's namespace loads undici (~40 ms) for nothing.
+const client = tls ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
 const req = client.get(
   { host: "127.0.0.1", port, path: "/healthz", timeout: 2000, rejectUnauthorized: false },
   (res) => {

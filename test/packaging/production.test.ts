@@ -2,11 +2,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { spawnService, type ServiceProcess } from "../support/spawn-service.ts";
@@ -67,6 +68,24 @@ test("the bundle on SQL Server (TDS responder): tedious loads, the migrations ar
     mssql.child.kill("SIGTERM");
     await mssql.exited;
     await responder.stop();
+  }
+});
+
+test("start-up does not load undici (~40 ms): no ESM import of node:http, whose namespace reads a getter that loads it", async () => {
+  const report = join(app, "builtins.txt");
+  const started = await spawnService(
+    { SQLITE_PATH: ":memory:", NODE_OPTIONS: `--import=${join(root, "test/support/report-builtins.mjs")}`, BUILTINS_REPORT: report },
+    join(app, "dist/main.js"),
+  );
+  try {
+    started.child.kill("SIGUSR2");
+    while (!existsSync(report)) await sleep(10);
+    const loaded = readFileSync(report, "utf8").split("\n");
+    assert.ok(loaded.includes("internal/http2/core"), "the report lists what was loaded");
+    assert.deepEqual(loaded.filter((m) => m.includes("undici")), []);
+  } finally {
+    started.child.kill("SIGTERM");
+    await started.exited;
   }
 });
 
