@@ -31,7 +31,7 @@ export function installFastLane(server: AnyServer, lane: FastLane): void {
       }
     };
     server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
-      // Until then a reset surfaces as a stream error nobody listens to yet: absorb it.
+      // A client's reset surfaces as a stream error: absorbed for the stream's whole life (the lane reads it from the close).
       stream.on("error", ignore);
       if (waiting.push([stream, headers, rest]) === 1) setImmediate(serveWaiting);
     });

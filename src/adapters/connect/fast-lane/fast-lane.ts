@@ -80,9 +80,9 @@ export interface LaneCall extends Lane {
 
 /** How the lane talks to one transport's request. */
 interface Transport {
-  /** Registers what to do when the connection or stream closes. */
+  /** Registers what to do if the connection or stream closes before the answer is written. */
   onClose(listener: () => void): void;
-  /** Writes the answer; `done` says whether it was delivered. */
+  /** Writes the answer; `done` says whether it was delivered (the `onClose` listener no longer runs). */
   write(requestId: string, outcome: UnaryOutcome, done: (error?: Error) => void): void;
   /** Gives up on the request after an unexpected failure. */
   fail(): void;
@@ -184,11 +184,17 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       if (type.label === "rest" && !stream.endAfterHeaders) return false;
       const socket = stream.session?.socket;
       const scheme = socket && "encrypted" in socket && socket.encrypted ? "https" : "http";
-      // A reset from the client surfaces as a stream error: it is read from the close, never thrown.
-      stream.on("error", ignore);
+      // A client's reset is read from the close (installFastLane absorbs the stream's errors).
+      // One close listener does both jobs: before the answer, abort the call; after, settle its delivery.
+      let onClose = ignore;
+      stream.on("close", () => onClose());
       serve(type, headers, `${scheme}://${authority}${headers[":path"]}`, socket?.remoteAddress, stream, {
-        onClose: (listener) => stream.once("close", listener),
-        write: (requestId, outcome, done) => writeHttp2(stream, requestId, outcome, done),
+        onClose: (listener) => (onClose = listener),
+        write: (requestId, outcome, done) => {
+          if (stream.destroyed || stream.closed) return done(notDelivered());
+          onClose = () => (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? done() : done(notDelivered()));
+          writeHttp2(stream, requestId, outcome);
+        },
         fail: () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR),
       });
       return true;
@@ -200,10 +206,18 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       if (type === undefined || authority === undefined) return false;
       const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
       req.on("error", ignore);
+      // A response emits close once it is finished or its connection is gone: one listener, as for HTTP/2.
+      let onClose = ignore;
+      res.on("close", () => onClose());
       serve(type, req.headers, `${scheme}://${authority}${req.url}`, req.socket.remoteAddress, req, {
-        onClose: (listener) => res.once("close", listener),
+        onClose: (listener) => (onClose = listener),
         write: (requestId, outcome, done) => {
-          const write = () => writeHttp1(res, requestId, outcome, opts.isShuttingDown() || !outcome.bodyComplete, done);
+          const write = () => {
+            // A response whose connection is gone emits neither finish nor close any more.
+            if (res.destroyed) return done(notDelivered());
+            onClose = () => (res.writableFinished ? done() : done(notDelivered()));
+            writeHttp1(res, requestId, outcome, opts.isShuttingDown() || !outcome.bodyComplete);
+          };
           if (opts.responseBatch) opts.responseBatch.defer(write);
           else write();
         },
@@ -216,11 +230,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
 
 const notDelivered = () => new Error("the client closed the connection before the response was sent");
 
-function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome: UnaryOutcome, done: (error?: Error) => void): void {
-  if (stream.destroyed || stream.closed) {
-    done(notDelivered());
-    return;
-  }
+function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome: UnaryOutcome): void {
   const head: http2.OutgoingHttpHeaders = { ":status": outcome.status, "x-request-id": requestId };
   outcome.header.forEach((value, name) => (head[name] = value));
   const trailer = outcome.trailer;
@@ -229,17 +239,17 @@ function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome:
   const closeUnread = () => {
     if (!outcome.bodyComplete) setImmediate(() => stream.close(http2.constants.NGHTTP2_NO_ERROR));
   };
-  stream.once("close", () => (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR ? done() : done(notDelivered())));
   stream.respond(head, { waitForTrailers: trailer !== undefined });
+  // Each fires once per stream: plain listeners, not once() wrappers.
   if (trailer) {
-    stream.once("wantTrailers", () => {
+    stream.on("wantTrailers", () => {
       const tail: http2.OutgoingHttpHeaders = {};
       trailer.forEach((value, name) => (tail[name] = value));
       stream.sendTrailers(tail);
       closeUnread();
     });
   } else {
-    stream.once("finish", closeUnread);
+    stream.on("finish", closeUnread);
   }
   endWith(stream, outcome.body);
 }
@@ -252,19 +262,10 @@ function endWith(out: http.ServerResponse | http2.ServerHttp2Stream, body: reado
   else out.end();
 }
 
-function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryOutcome, close: boolean, done: (error?: Error) => void): void {
-  // A response whose connection is gone emits neither finish nor close any more.
-  if (res.destroyed) {
-    done(notDelivered());
-    return;
-  }
+function writeHttp1(res: http.ServerResponse, requestId: string, outcome: UnaryOutcome, close: boolean): void {
   const head: Record<string, string> = { "x-request-id": requestId };
   outcome.header.forEach((value, name) => (head[name] = value));
   if (close) head.connection = "close";
-  res.once("finish", () => done());
-  res.once("close", () => {
-    if (!res.writableFinished) done(notDelivered());
-  });
   res.writeHead(outcome.status, head);
   endWith(res, outcome.body);
 }

@@ -55,11 +55,12 @@ export function readBody(source: Readable, inspect: BodyInspector): Promise<Read
       stop();
       reject(gone());
     };
+    // Plain listeners, not once(): every handler removes them all first (once() would wrap each, per request).
     source.on("data", onData);
-    source.once("end", onEnd);
-    source.once("error", onGone);
-    source.once("close", onGone);
-    source.once("aborted", onGone);
+    source.on("end", onEnd);
+    source.on("error", onGone);
+    source.on("close", onGone);
+    source.on("aborted", onGone);
   });
 }
 
