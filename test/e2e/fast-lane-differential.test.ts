@@ -144,6 +144,12 @@ for (const t of transports) {
       await same(t, "GetPerson", Buffer.concat([ok, ok])); // two messages
       await same(t, "GetPerson", grpcFrame(Buffer.from(ok).subarray(5), 1)); // compressed flag, no encoding
       await same(t, "GetPerson", grpcFrame(gzipSync(Buffer.from(ok).subarray(5)), 1), { "grpc-encoding": "gzip" });
+      // Compressed and plain envelopes mixed: the refusals come in the same order either way.
+      const zipped = grpcFrame(gzipSync(Buffer.from(ok).subarray(5)), 1);
+      await same(t, "GetPerson", Buffer.concat([zipped, ok]), { "grpc-encoding": "gzip" }); // two messages, the first compressed
+      await same(t, "GetPerson", Buffer.concat([ok, zipped]), { "grpc-encoding": "gzip" }); // two messages, the second compressed
+      await same(t, "GetPerson", Buffer.concat([zipped, Buffer.from([0, 0])]), { "grpc-encoding": "gzip" }); // then half a header
+      await same(t, "GetPerson", Buffer.concat([zipped, grpcFrame(garbage)]), { "grpc-encoding": "gzip" }); // then a malformed message
       await same(t, "GetPerson", ok, { "grpc-encoding": "snappy" });
       await same(t, "GetPerson", ok, { "grpc-timeout": "soon" });
       await same(t, "GetPerson", ok, { "grpc-timeout": "1000000000S" });

@@ -16,8 +16,8 @@ export interface RpcRouterOptions {
   readonly routes: (router: ConnectRouter) => void;
   /** Largest accepted request message, in bytes (RESOURCE_EXHAUSTED above). */
   readonly readMaxBytes: number;
-  /** Runs before each request body is read (load shedding, auth, rate limits); rejects to refuse. */
-  readonly gate?: (ctx: HandlerContext) => Promise<void>;
+  /** Runs before each request body is read (load shedding, auth, rate limits); throws or rejects to refuse. */
+  readonly gate?: (ctx: HandlerContext) => Promise<void> | undefined;
 }
 
 /** The handler options connect-es works with, defaults filled in. */

@@ -29,10 +29,17 @@ function retryLater(message: string, code: Code, seconds: number): ConnectError 
  * then rate-limit per client (the authenticated subject, else the address).
  */
 export function createRequestGate(deps: GateDeps) {
-  return async function gate(ctx: HandlerContext): Promise<void> {
-    if (deps.load?.overloaded()) throw retryLater("the server is overloaded, retry shortly", Code.Unavailable, 1);
-    const subject = deps.authenticate ? await deps.authenticate(ctx) : undefined;
+  const limit = (ctx: HandlerContext, subject: string | undefined) => {
     const wait = deps.limiter?.take(subject ?? ctx.values.get(rpcCallKey)?.clientAddress ?? "unknown");
     if (wait !== undefined) throw retryLater("rate limit exceeded, retry later", Code.ResourceExhausted, wait);
+  };
+  // Synchronous (it throws, or returns nothing) unless it authenticates: most calls then await nothing.
+  return function gate(ctx: HandlerContext): Promise<void> | undefined {
+    if (deps.load?.overloaded()) throw retryLater("the server is overloaded, retry shortly", Code.Unavailable, 1);
+    if (!deps.authenticate) {
+      limit(ctx, undefined);
+      return undefined;
+    }
+    return deps.authenticate(ctx).then((subject) => limit(ctx, subject));
   };
 }

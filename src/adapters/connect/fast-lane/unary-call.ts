@@ -51,6 +51,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
   const { spec } = req.route;
   const { protocol, header } = req;
   const timeout = protocol.parseTimeout(header.get(protocol.timeoutHeader), opt.maxTimeoutMs);
+  const initial = protocol.initialHeaders(req.binary);
   const context = createCallContext({
     method: spec.method,
     protocolName: protocol.name,
@@ -58,7 +59,8 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     timeoutMs: timeout.timeoutMs,
     defaultDeadlineMs: opt.defaultDeadlineMs,
     requestHeader: header,
-    ...protocol.initialHeaders(req.binary),
+    responseHeader: initial.responseHeader,
+    responseTrailer: initial.responseTrailer,
     values: createContextValues().set(rpcCallKey, req.call),
   });
   const compression = compressionNegotiate(
@@ -73,7 +75,9 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
   let outcome: Uint8Array | ConnectError;
   try {
     // As in connect-es: the gate runs before the body is read, so a refused request is never read.
-    await opt.requestGate?.(context);
+    // Awaited only when it returns a promise (it checks credentials); so is decoding (it decompresses).
+    const gate = opt.requestGate?.(context);
+    if (gate) await gate;
     if (compression.error) throw compression.error;
     if (timeout.error) throw timeout.error;
     protocol.precheck(header, opt);
@@ -81,7 +85,8 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     bodyComplete = body.complete;
     let input: Message;
     try {
-      input = await protocol.decode(body.bytes, body.complete, header, compression.request, opt, req.serialization.getI(req.binary).parse);
+      const decoded = protocol.decode(body.bytes, body.complete, header, compression.request, opt, req.serialization.getI(req.binary).parse);
+      input = decoded instanceof Promise ? await decoded : decoded;
     } catch (e) {
       throw malformed(e, spec.method.input.typeName);
     }
@@ -93,5 +98,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
   } finally {
     context.end();
   }
-  return { ...(await protocol.answer(context, outcome, compression.response, opt)), bodyComplete };
+  const answer = protocol.answer(context, outcome, compression.response, opt);
+  const { status, header: responseHeader, trailer, body } = answer instanceof Promise ? await answer : answer;
+  return { status, header: responseHeader, trailer, body, bodyComplete };
 }

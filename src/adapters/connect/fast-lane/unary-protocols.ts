@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { encodeEnvelope, envelopeCompress, envelopeDecompress, mergeNonProtocolHeaders, type Compression } from "@connectrpc/connect/protocol";
+import { envelopeCompress, envelopeDecompress, mergeNonProtocolHeaders, type Compression } from "@connectrpc/connect/protocol";
 import * as connect from "@connectrpc/connect/protocol-connect";
 import * as grpc from "@connectrpc/connect/protocol-grpc";
 import * as grpcWeb from "@connectrpc/connect/protocol-grpc-web";
@@ -36,10 +36,15 @@ export interface UnaryProtocol {
   precheck(header: Headers, opt: RpcHandlerOptions): void;
   /** Watches the body while it is read. */
   inspector(header: Headers, opt: RpcHandlerOptions): BodyInspector;
-  /** The request message from the whole body, refusing what connect-es refuses, in the same order. */
-  decode<T>(body: Uint8Array, complete: boolean, header: Headers, compression: Compression | null, opt: RpcHandlerOptions, parse: (bytes: Uint8Array) => T): Promise<T>;
-  /** The answer: the serialized output, or the error the call ended with. */
-  answer(context: CallContext, outcome: Uint8Array | ConnectError, compression: Compression | null, opt: RpcHandlerOptions): Promise<UnaryAnswer>;
+  /** The request message from the whole body, refusing what connect-es refuses, in the same order (a promise only when decompressing). */
+  decode<T>(body: Uint8Array, complete: boolean, header: Headers, compression: Compression | null, opt: RpcHandlerOptions, parse: (bytes: Uint8Array) => T): T | Promise<T>;
+  /** The answer: the serialized output, or the error the call ended with (a promise only when compressing). */
+  answer(context: CallContext, outcome: Uint8Array | ConnectError, compression: Compression | null, opt: RpcHandlerOptions): UnaryAnswer | Promise<UnaryAnswer>;
+}
+
+/** `f(value)`, once `value` is there: at once, unless it is a promise. */
+export function then<A, B>(value: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 function lengthHint(header: Headers): number | undefined {
@@ -67,14 +72,14 @@ const connectProtocol: UnaryProtocol = {
     if (hint !== undefined && hint > opt.readMaxBytes) throw tooLarge(opt.readMaxBytes, hint);
   },
   inspector: (header, opt) => unaryBodyInspector(opt.readMaxBytes, lengthHint(header)),
-  async decode(body, _complete, header, compression, opt, parse) {
+  decode(body, _complete, header, compression, opt, parse) {
     const hint = lengthHint(header);
     if (hint !== undefined && body.byteLength < hint) {
       throw new ConnectError(`protocol error: promised ${hint} bytes, received ${body.byteLength}`, Code.InvalidArgument);
     }
-    return parse(compression ? await compression.decompress(body, opt.readMaxBytes) : body);
+    return compression ? compression.decompress(body, opt.readMaxBytes).then(parse) : parse(body);
   },
-  async answer(context, outcome, compression, opt) {
+  answer(context, outcome, compression, opt) {
     let status = 200;
     let body: Uint8Array;
     if (outcome instanceof ConnectError) {
@@ -85,61 +90,83 @@ const connectProtocol: UnaryProtocol = {
     } else {
       body = outcome;
     }
-    if (compression && body.byteLength >= opt.compressMinBytes) {
-      body = await compression.compress(body);
+    const answer = (bytes: Uint8Array): UnaryAnswer => {
+      // Connect sends trailers as prefixed headers; without trailers, the header is the answer's as is.
+      const header = hasAny(context.responseTrailer) ? connect.trailerMux(context.responseHeader, context.responseTrailer) : context.responseHeader;
+      header.set(connect.headerUnaryContentLength, bytes.byteLength.toString(10));
+      return { status, header, trailer: undefined, body: [bytes] };
+    };
+    if (!compression || body.byteLength < opt.compressMinBytes) return answer(body);
+    return compression.compress(body).then((compressed) => {
       context.responseHeader.set(connect.headerUnaryEncoding, compression.name);
-    }
-    // Connect sends trailers as prefixed headers; without trailers, the header is the answer's as is.
-    const header = hasAny(context.responseTrailer) ? connect.trailerMux(context.responseHeader, context.responseTrailer) : context.responseHeader;
-    header.set(connect.headerUnaryContentLength, body.byteLength.toString(10));
-    return { status, header, trailer: undefined, body: [body] };
+      return answer(compressed);
+    });
   },
 };
 
-interface Envelope {
-  flags: number;
-  data: Uint8Array;
-}
+const compressedFlag = 0b00000001;
 
 /**
- * The envelopes of a gRPC body, one by one, each decompressed, with
- * transformSplitEnvelope's and ensureSingle's refusals.
+ * The one message of a gRPC body, with transformSplitEnvelope's and
+ * ensureSingle's refusals in their order: every envelope is checked and
+ * decompressed as it comes, a second message is decoded before it is refused,
+ * and envelopes flagged with `skipFlag` (gRPC-Web trailers) are not messages.
+ * A promise only when an envelope is compressed.
  */
-async function decodeSingleEnvelope<T>(
+function decodeSingleEnvelope<T>(
   body: Uint8Array,
   complete: boolean,
   skipFlag: number | undefined,
   compression: Compression | null,
   opt: RpcHandlerOptions,
   parse: (bytes: Uint8Array) => T,
-): Promise<T> {
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  let offset = 0;
-  const nextMessage = async (): Promise<T | undefined> => {
-    while (offset + 5 <= body.byteLength) {
-      const length = view.getUint32(offset + 1);
-      if (length > opt.readMaxBytes) throw tooLarge(opt.readMaxBytes, length);
-      if (offset + 5 + length > body.byteLength) break;
-      const env: Envelope = { flags: view.getUint8(offset), data: body.subarray(offset + 5, offset + 5 + length) };
-      offset += 5 + length;
-      const { flags, data } = await envelopeDecompress(env, compression, opt.readMaxBytes);
-      if (skipFlag !== undefined && (flags & skipFlag) === skipFlag) continue;
-      return parse(data);
+  from = 0,
+  first?: { message: T },
+): T | Promise<T> {
+  let offset = from;
+  while (offset + 5 <= body.byteLength) {
+    const length = body[offset + 1]! * 0x1000000 + ((body[offset + 2]! << 16) | (body[offset + 3]! << 8) | body[offset + 4]!);
+    if (length > opt.readMaxBytes) throw tooLarge(opt.readMaxBytes, length);
+    if (offset + 5 + length > body.byteLength) break;
+    const flags = body[offset]!;
+    const data = body.subarray(offset + 5, offset + 5 + length);
+    offset += 5 + length;
+    if ((flags & compressedFlag) === compressedFlag) {
+      // The rest goes on once this envelope is decompressed.
+      return envelopeDecompress({ flags, data }, compression, opt.readMaxBytes).then((env) => {
+        const found = takeMessage(env.flags, env.data, skipFlag, parse, first);
+        return decodeSingleEnvelope(body, complete, skipFlag, compression, opt, parse, offset, found);
+      });
     }
-    if (complete && offset < body.byteLength) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-    return undefined;
-  };
-  const first = await nextMessage();
-  if (first === undefined) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
-  if ((await nextMessage()) !== undefined) {
-    throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
+    first = takeMessage(flags, data, skipFlag, parse, first);
   }
-  return first;
+  if (complete && offset < body.byteLength) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  if (first === undefined) throw new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented);
+  return first.message;
 }
 
-async function envelopeBytes(flags: number, data: Uint8Array, compression: Compression | null, opt: RpcHandlerOptions): Promise<Uint8Array> {
-  const env = await envelopeCompress({ flags, data }, compression, opt.compressMinBytes);
-  return encodeEnvelope(env.flags, env.data);
+/** The first message once an envelope is read: this one's if it is the first; a second one is decoded, then refused. */
+function takeMessage<T>(flags: number, data: Uint8Array, skipFlag: number | undefined, parse: (bytes: Uint8Array) => T, first: { message: T } | undefined) {
+  if (skipFlag !== undefined && (flags & skipFlag) === skipFlag) return first;
+  const message = parse(data);
+  if (first !== undefined) throw new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented);
+  return { message };
+}
+
+/** One envelope (a pooled buffer, not a Uint8Array of its own), compressed when the negotiated compression applies. */
+function envelopeBytes(flags: number, data: Uint8Array, compression: Compression | null, opt: RpcHandlerOptions): Uint8Array | Promise<Uint8Array> {
+  if (compression && data.byteLength >= opt.compressMinBytes) {
+    return envelopeCompress({ flags, data }, compression, opt.compressMinBytes).then((env) => frame(env.flags, env.data));
+  }
+  return frame(flags, data);
+}
+
+function frame(flags: number, data: Uint8Array): Uint8Array {
+  const bytes = Buffer.allocUnsafe(data.byteLength + 5);
+  bytes[0] = flags;
+  bytes.writeUInt32BE(data.byteLength, 1);
+  bytes.set(data, 5);
+  return bytes;
 }
 
 function grpcFamily(
@@ -172,11 +199,13 @@ const grpcProtocol = grpcFamily(
   (contentType) => grpc.parseContentType(contentType),
   { proto: grpc.contentTypeProto, json: grpc.contentTypeJson },
   undefined,
-  async (context, outcome, compression, opt) => {
-    let body: Uint8Array[] = [];
-    if (outcome instanceof ConnectError) grpc.setTrailerStatus(context.responseTrailer, outcome);
-    else body = [await envelopeBytes(0, outcome, compression, opt)];
-    return { status: 200, header: context.responseHeader, trailer: context.responseTrailer, body };
+  (context, outcome, compression, opt) => {
+    const answer = (body: Uint8Array[]) => ({ status: 200, header: context.responseHeader, trailer: context.responseTrailer, body });
+    if (outcome instanceof ConnectError) {
+      grpc.setTrailerStatus(context.responseTrailer, outcome);
+      return answer([]);
+    }
+    return then(envelopeBytes(0, outcome, compression, opt), (bytes) => answer([bytes]));
   },
 );
 
@@ -190,12 +219,16 @@ const grpcWebProtocol = grpcFamily(
   },
   { proto: grpcWeb.contentTypeProto, json: grpcWeb.contentTypeJson },
   grpcWeb.trailerFlag,
-  async (context, outcome, compression, opt) => {
-    const body: Uint8Array[] = [];
-    if (outcome instanceof ConnectError) grpc.setTrailerStatus(context.responseTrailer, outcome);
-    else body.push(await envelopeBytes(0, outcome, compression, opt));
-    body.push(await envelopeBytes(grpcWeb.trailerFlag, webTrailer.serialize(context.responseTrailer), compression, opt));
-    return { status: 200, header: context.responseHeader, trailer: undefined, body };
+  (context, outcome, compression, opt) => {
+    const answer = (body: Uint8Array[]) => ({ status: 200, header: context.responseHeader, trailer: undefined, body });
+    // The trailer is serialized once the message is framed, as connect-es does.
+    const withTrailer = (body: Uint8Array[]) =>
+      then(envelopeBytes(grpcWeb.trailerFlag, webTrailer.serialize(context.responseTrailer), compression, opt), (trailer) => answer([...body, trailer]));
+    if (outcome instanceof ConnectError) {
+      grpc.setTrailerStatus(context.responseTrailer, outcome);
+      return withTrailer([]);
+    }
+    return then(envelopeBytes(0, outcome, compression, opt), (bytes) => withTrailer([bytes]));
   },
 );
 
