@@ -1,17 +1,21 @@
 import type { Person } from "../../domain/person.ts";
 import type { NewPerson } from "../../application/ports/person-repository.port.ts";
 
-/** A `person` row as node:sqlite returns it with big integers on. */
-export interface PersonRow {
-  id: string;
-  first_name: string;
-  middle_name: string | null;
-  last_name: string;
-  suffix: string | null;
-  create_time: bigint;
-  update_time: bigint | null;
-  version: bigint;
-}
+/**
+ * A `person` row as node:sqlite returns it with big integers and arrays on,
+ * in `personColumns` order (arrays: no object with eight named properties
+ * built per row, ~1.6 µs of a ~2.7 µs lookup).
+ */
+export type PersonRow = [
+  id: string,
+  firstName: string,
+  middleName: string | null,
+  lastName: string,
+  suffix: string | null,
+  createTime: bigint,
+  updateTime: bigint | null,
+  version: bigint,
+];
 
 /** Column list matching `PersonRow`, for SELECT and RETURNING. */
 export const personColumns = "id, first_name, middle_name, last_name, suffix, create_time, update_time, version";
@@ -19,14 +23,14 @@ export const personColumns = "id, first_name, middle_name, last_name, suffix, cr
 /** Row -> domain. The etag is the row version in decimal. */
 export function toDomain(row: PersonRow): Person {
   return {
-    id: row.id,
-    firstName: row.first_name,
-    middleName: row.middle_name,
-    lastName: row.last_name,
-    suffix: row.suffix,
-    createTime: row.create_time,
-    updateTime: row.update_time,
-    etag: row.version.toString(10),
+    id: row[0],
+    firstName: row[1],
+    middleName: row[2],
+    lastName: row[3],
+    suffix: row[4],
+    createTime: row[5],
+    updateTime: row[6],
+    etag: row[7].toString(10),
   };
 }
 

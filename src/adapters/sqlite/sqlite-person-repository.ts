@@ -33,14 +33,20 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
     statement.setReadBigInts(true);
     return statement;
   };
+  /** A statement that returns `person` rows, as PersonRow arrays. */
+  const preparePersons = (sql: string): StatementSync => {
+    const statement = prepare(sql);
+    statement.setReturnArrays(true);
+    return statement;
+  };
   const sql = {
-    get: prepare(`SELECT ${personColumns} FROM person WHERE id = ?`),
-    listFirst: prepare(`SELECT ${personColumns} FROM person ORDER BY last_name, first_name, id LIMIT ?`),
-    listAfter: prepare(
+    get: preparePersons(`SELECT ${personColumns} FROM person WHERE id = ?`),
+    listFirst: preparePersons(`SELECT ${personColumns} FROM person ORDER BY last_name, first_name, id LIMIT ?`),
+    listAfter: preparePersons(
       `SELECT ${personColumns} FROM person WHERE (last_name, first_name, id) > (?, ?, ?)
        ORDER BY last_name, first_name, id LIMIT ?`,
     ),
-    insert: prepare(
+    insert: preparePersons(
       `INSERT INTO person (id, first_name, middle_name, last_name, suffix, create_time, version)
        VALUES ($id, $first_name, $middle_name, $last_name, $suffix, $create_time, 1) RETURNING ${personColumns}`,
     ),
@@ -50,7 +56,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
       "INSERT OR REPLACE INTO create_request (request_id, fingerprint, person_id, create_time) VALUES (?, ?, ?, ?)",
     ),
     sweepRequests: prepare("DELETE FROM create_request WHERE create_time < ?"),
-    update: prepare(
+    update: preparePersons(
       `UPDATE person SET first_name = ?, middle_name = ?, last_name = ?, suffix = ?, update_time = ?,
        version = version + 1 WHERE id = ? AND (? IS NULL OR version = ?) RETURNING ${personColumns}`,
     ),
@@ -96,7 +102,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
   return {
     get: (id, opts) =>
       run(opts, () => {
-        const row = sql.get.get(id) as PersonRow | undefined;
+        const row = sql.get.get(id) as unknown as PersonRow | undefined;
         return row && toDomain(row);
       }),
 
@@ -121,7 +127,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
               | undefined;
             if (earlier) {
               if (earlier.fingerprint !== key.fingerprint) return { kind: "key-reused" } as const;
-              const row = sql.get.get(earlier.person_id) as PersonRow | undefined;
+              const row = sql.get.get(earlier.person_id) as unknown as PersonRow | undefined;
               return row
                 ? ({ kind: "replayed", person: toDomain(row) } as const)
                 : ({ kind: "replayed-gone", id: earlier.person_id } as const);
@@ -147,7 +153,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
               id,
               version,
               version,
-            ) as PersonRow | undefined;
+            ) as unknown as PersonRow | undefined;
             if (row) return { kind: "done", value: toDomain(row) } as const;
           }
           return sql.exists.get(id) ? ({ kind: "etag-mismatch" } as const) : ({ kind: "not-found" } as const);
