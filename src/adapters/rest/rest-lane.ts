@@ -33,7 +33,6 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
   const lookup = createMethodSerializationLookup(method, binaryOptions, jsonOptions, rpc.options);
   if (route.responseField === undefined) return lookup;
   const options = getJsonOptions(jsonOptions);
-  const encoder = new TextEncoder();
   const answer: Serialization<Message> = limitSerialization<Message>(
     {
       parse: () => {
@@ -41,7 +40,7 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
       },
       serialize(message) {
         try {
-          return encoder.encode(restBodyOf(route, toJson(method.output, message, options) as JsonObject));
+          return Buffer.from(restBodyOf(route, toJson(method.output, message, options) as JsonObject)); // UTF-8, from the shared pool
         } catch (e) {
           throw ConnectError.from(e, Code.Internal);
         }
