@@ -164,6 +164,8 @@ interface Row extends LoadResult {
   scenario: string;
   cpuPercent: number;
   peakRssMb: number;
+  /** req/s of each repetition, in order (ratios pair the same repetition of two servers). */
+  repRps?: number[];
 }
 
 type Run = LoadResult & { cpuPercent: number; peakRssMb: number };
@@ -183,20 +185,28 @@ async function runOnce(server: Server, scenario: Scenario, target: Target, rate?
 function summarize(server: Server, scenario: string, runs: Run[]): Row {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   const median = sorted[Math.floor(sorted.length / 2)]!;
-  return { server: server.name, scenario, ...median, peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)), errors: runs.reduce((n, x) => n + x.errors, 0) };
+  return {
+    server: server.name,
+    scenario,
+    ...median,
+    peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)),
+    errors: runs.reduce((n, x) => n + x.errors, 0),
+    repRps: runs.map((x) => x.rps),
+  };
 }
 
 /**
  * Measures `scenario` on every server, the repetitions interleaved (rep 1 on
- * each server, then rep 2...): this machine's speed drifts by up to ~20 %
- * over minutes, and interleaving spreads the drift over all servers alike,
- * so the ratios between them hold better than the absolute figures.
+ * each server, then rep 2...), every other repetition in reverse order: this
+ * machine's speed drifts by 20 % and more within minutes, and interleaving
+ * spreads the drift over all servers alike (reversing cancels a steady
+ * drift), so the ratios between them hold better than the absolute figures.
  * `rateOf` gives a server's request rate (h2load --rps), if any.
  */
 async function measureInterleaved(servers: readonly Server[], scenario: Scenario, rateOf: (s: Server) => number | undefined = () => undefined): Promise<Row[]> {
   const runs = new Map<Server, Run[]>();
   for (let r = 0; r < reps; r++) {
-    for (const server of servers) {
+    for (const server of r % 2 === 0 ? servers : [...servers].reverse()) {
       const target = scenario.target(server);
       if (!target) continue;
       runs.set(server, [...(runs.get(server) ?? []), await runOnce(server, scenario, target, rateOf(server))]);
@@ -211,11 +221,12 @@ execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const rows: Row[] = [];
 const servers: Server[] = [];
 try {
+  // Each baseline runs next to the service it is compared with.
   const starts: Array<[string, () => Promise<Server>]> = [
-    ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
     ["grpc-js", () => startGrpcJs()],
-    ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
+    ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
     ["personsvc", () => startProject()],
+    ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
     ["traced", () => startTraced()],
     ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
   ];
@@ -264,17 +275,23 @@ try {
   sink?.kill("SIGKILL");
 }
 
-// One server's rows together, in the order the servers started (stable: scenarios keep their order).
-const serverOrder = servers.map((s) => s.name);
+// One server's rows together, the baselines first (stable: scenarios keep their order).
+const serverOrder = ["bare", "grpc-js", "stock", ...servers.map((s) => s.name)];
 rows.sort((a, b) => serverOrder.indexOf(a.server) - serverOrder.indexOf(b.server));
 const find = (server: string, scenario: string) => rows.find((r) => r.server === server && r.scenario === scenario);
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : "n/a");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** `a` over `b`: the median of the ratios of their same repetitions (runs seconds apart), else of their medians. */
+const ratio = (a: Row | undefined, b: Row | undefined) => {
+  if (!a?.rps || !b?.rps) return "n/a";
+  const paired = a.repRps && b.repRps && a.repRps.length === b.repRps.length ? median(a.repRps.map((x, i) => x / b.repRps![i]!)) : a.rps / b.rps;
+  return `${paired.toFixed(2)}x`;
+};
 const lines = [
-  `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s; h2load 16 conns x 16 streams, wrk 64 conns`,
+  `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s (ratios: median of the same repetitions' ratios); h2load 16 conns x 16 streams, wrk 64 conns`,
   "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs grpc-js | vs stock |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map((r) => {
-    const vs = (baseline: string) => (r.server.startsWith("personsvc") || (r.server === "grpc-js" && baseline === "bare") ? ratio(r.rps, find(baseline, r.scenario)?.rps) : "");
+    const vs = (baseline: string) => (r.server.startsWith("personsvc") || (r.server === "grpc-js" && baseline === "bare") ? ratio(r, find(baseline, r.scenario)) : "");
     return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
   }),
   "",
