@@ -7,9 +7,11 @@
  * at info, metrics, incoming trace ids read for the logs, no spans
  * recorded), with the fast lane off, and traced (the OpenTelemetry SDK on, every span recorded and exported
  * over OTLP to a local sink). Median of BENCH_REPS runs of BENCH_SECONDS
- * each, the runs of all servers interleaved (rep 1 on each, then rep 2...)
- * so that the machine's drift hits them alike. Prints a table and writes
+ * each, the runs of all servers interleaved (rep 1 on each, then rep 2 in
+ * reverse order...) so that the machine's drift hits them alike; a ratio is
+ * the median of the ratios of the same repetitions. Prints a table and writes
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
+ * To compare two builds of the service, see bench/ab.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import http2 from "node:http2";
