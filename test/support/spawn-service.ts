@@ -46,7 +46,8 @@ export async function spawnService(env: Record<string, string>, entry = mainPath
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
     timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`service did not log "listening" within 15 s (LOG_LEVEL must be info or lower): ${stderr}`));
+      const seen = logs.map((l) => JSON.stringify(l)).join("\n");
+      reject(new Error(`service did not log "listening" within 15 s (LOG_LEVEL must be info or lower); stdout so far:\n${seen}\nstderr: ${stderr}`));
     }, 15_000);
   }).finally(() => clearTimeout(timer));
   return { child, port, baseUrl: `http://127.0.0.1:${port}`, logs, exited };
