@@ -43,7 +43,7 @@ export interface UnaryProtocol {
 }
 
 /** `f(value)`, once `value` is there: at once, unless it is a promise. */
-export function then<A, B>(value: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
+function andThen<A, B>(value: A | Promise<A>, f: (a: A) => B | Promise<B>): B | Promise<B> {
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
@@ -161,6 +161,7 @@ function envelopeBytes(flags: number, data: Uint8Array, compression: Compression
   return frame(flags, data);
 }
 
+/** A gRPC envelope: flags, big-endian length, data. */
 function frame(flags: number, data: Uint8Array): Uint8Array {
   const bytes = Buffer.allocUnsafe(data.byteLength + 5);
   bytes[0] = flags;
@@ -205,7 +206,7 @@ const grpcProtocol = grpcFamily(
       grpc.setTrailerStatus(context.responseTrailer, outcome);
       return answer([]);
     }
-    return then(envelopeBytes(0, outcome, compression, opt), (bytes) => answer([bytes]));
+    return andThen(envelopeBytes(0, outcome, compression, opt), (bytes) => answer([bytes]));
   },
 );
 
@@ -223,12 +224,12 @@ const grpcWebProtocol = grpcFamily(
     const answer = (body: Uint8Array[]) => ({ status: 200, header: context.responseHeader, trailer: undefined, body });
     // The trailer is serialized once the message is framed, as connect-es does.
     const withTrailer = (body: Uint8Array[]) =>
-      then(envelopeBytes(grpcWeb.trailerFlag, webTrailer.serialize(context.responseTrailer), compression, opt), (trailer) => answer([...body, trailer]));
+      andThen(envelopeBytes(grpcWeb.trailerFlag, webTrailer.serialize(context.responseTrailer), compression, opt), (trailer) => answer([...body, trailer]));
     if (outcome instanceof ConnectError) {
       grpc.setTrailerStatus(context.responseTrailer, outcome);
       return withTrailer([]);
     }
-    return then(envelopeBytes(0, outcome, compression, opt), (bytes) => withTrailer([bytes]));
+    return andThen(envelopeBytes(0, outcome, compression, opt), (bytes) => withTrailer([bytes]));
   },
 );
 
