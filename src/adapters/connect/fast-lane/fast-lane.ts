@@ -45,7 +45,10 @@ export interface FastLaneOptions {
  * requests, `Expect`, and anything during shutdown.
  */
 export interface FastLane {
-  /** Serves an HTTP/2 stream, or returns false to leave it to the stock path. */
+  /**
+   * Serves an HTTP/2 stream, or returns false to leave it to the stock path.
+   * The caller absorbs the stream's errors (a client's reset), as installFastLane does.
+   */
   serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
   /** Serves an HTTP/1.1 request, or returns false to leave it to the stock path. */
   serveHttp1(req: http.IncomingMessage, res: http.ServerResponse): boolean;
