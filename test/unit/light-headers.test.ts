@@ -45,6 +45,9 @@ test("a view of Node's request headers leaves pseudo-headers and prototype names
   view.set("x-request-id", "r2");
   view.delete("content-type");
   assert.equal(view.get("x-request-id"), "r2");
+  view.append("X-Request-Id", "r3");
+  view.append("a-first", "1");
+  assert.deepEqual([...view], [["a-first", "1"], ["set-cookie", "a=1, b=2"], ["x-request-id", "r2, r3"]], "sorted after writes");
   assert.equal(view.get("content-type"), null);
   assert.equal(node["x-request-id"], "r1", "Node's object is never written");
   assert.equal(node["content-type"], "application/json");
