@@ -52,3 +52,17 @@ test("a view of Node's request headers leaves pseudo-headers and prototype names
   assert.equal(node["x-request-id"], "r1", "Node's object is never written");
   assert.equal(node["content-type"], "application/json");
 });
+
+test("forEach visits what was there when it began, as connect-es's copyHeaders relies on (it deletes every name inside forEach)", () => {
+  for (const make of [(i: Record<string, string>) => new Headers(i), createLightHeaders]) {
+    const h = make({ a: "1", b: "2", c: "3" });
+    const seen: string[] = [];
+    h.forEach((_, name) => {
+      seen.push(name);
+      h.delete(name);
+      h.set(`${name}z`, "x");
+    });
+    assert.deepEqual(seen, ["a", "b", "c"]);
+    assert.deepEqual([...h.keys()], ["az", "bz", "cz"]);
+  }
+});

@@ -25,57 +25,60 @@ function lower(name: string): string {
  * first write.
  */
 class LightHeaders {
-  /** Lowercase names, sorted; `#values[i]` goes with `#names[i]`. */
-  #names: string[] | undefined;
-  #values: string[] | undefined;
+  /** Lowercase names and their values, alternating (name, value, name, value...), sorted by name. */
+  #list: string[] | undefined;
   #view: IncomingHttpHeaders | undefined;
+  /** forEach calls in progress: a write meanwhile goes to a copy, so they iterate what was there when they began. */
+  #iterating = 0;
 
   constructor(view: IncomingHttpHeaders | undefined) {
     this.#view = view;
-    if (view === undefined) {
-      this.#names = [];
-      this.#values = [];
-    }
+    if (view === undefined) this.#list = [];
   }
 
-  /** Copies the view (pseudo-headers and non-string values left out) the first time the list is needed. */
-  #own(): void {
-    if (this.#names !== undefined) return;
+  /** The list, copied from the view (pseudo-headers and non-string values left out) the first time it is needed. */
+  #own(): string[] {
+    if (this.#list !== undefined) return this.#list;
     const view = this.#view as IncomingHttpHeaders;
     this.#view = undefined;
-    this.#names = [];
-    this.#values = [];
+    this.#list = [];
     for (const name in view) {
       if (name.charCodeAt(0) === 58 /* : */) continue;
       const value = view[name];
       if (typeof value === "string") this.#put(name, value);
       else if (Array.isArray(value)) this.#put(name, value.join(", "));
     }
+    return this.#list;
+  }
+
+  /** The index of `key` (lowercase) in the list, or -1. */
+  #find(key: string): number {
+    const list = this.#list as string[];
+    for (let i = 0; i < list.length; i += 2) if (list[i] === key) return i;
+    return -1;
+  }
+
+  /** The list, to be written: a copy of it while a forEach iterates it. */
+  #writable(): string[] {
+    const list = this.#own();
+    return this.#iterating === 0 ? list : (this.#list = list.slice());
   }
 
   /** Sets `key` (lowercase) to `value`, in place or at its sorted position. */
   #put(key: string, value: string): void {
-    const names = this.#names as string[];
-    const values = this.#values as string[];
+    const list = this.#writable();
     let i = 0;
-    while (i < names.length && (names[i] as string) < key) i++;
-    if (names[i] === key) {
-      values[i] = value;
-    } else if (i === names.length) {
-      names.push(key);
-      values.push(value);
-    } else {
-      names.splice(i, 0, key);
-      values.splice(i, 0, value);
-    }
+    while (i < list.length && (list[i] as string) < key) i += 2;
+    if (list[i] === key) list[i + 1] = value;
+    else if (i === list.length) list.push(key, value);
+    else list.splice(i, 0, key, value);
   }
 
   get(name: string): string | null {
     const key = lower(name);
-    const names = this.#names;
-    if (names !== undefined) {
-      const i = names.indexOf(key);
-      return i === -1 ? null : (this.#values as string[])[i] as string;
+    if (this.#list !== undefined) {
+      const i = this.#find(key);
+      return i === -1 ? null : (this.#list[i + 1] as string);
     }
     const view = this.#view as IncomingHttpHeaders;
     if (key.charCodeAt(0) === 58 || !Object.hasOwn(view, key)) return null;
@@ -94,16 +97,15 @@ class LightHeaders {
   }
 
   append(name: string, value: string): void {
-    const prior = (this.#own(), this.get(name));
+    this.#own();
+    const prior = this.get(name);
     this.#put(lower(name), prior === null ? normalize(value) : `${prior}, ${normalize(value)}`);
   }
 
   delete(name: string): void {
     this.#own();
-    const i = (this.#names as string[]).indexOf(lower(name));
-    if (i === -1) return;
-    (this.#names as string[]).splice(i, 1);
-    (this.#values as string[]).splice(i, 1);
+    const i = this.#find(lower(name));
+    if (i !== -1) this.#writable().splice(i, 2);
   }
 
   getSetCookie(): string[] {
@@ -112,17 +114,18 @@ class LightHeaders {
   }
 
   forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    this.#own();
-    const names = this.#names as string[];
-    const values = this.#values as string[];
-    for (let i = 0; i < names.length; i++) callback.call(thisArg, values[i] as string, names[i] as string, this as unknown as Headers);
+    const list = this.#own();
+    this.#iterating++;
+    try {
+      for (let i = 0; i < list.length; i += 2) callback.call(thisArg, list[i + 1] as string, list[i] as string, this as unknown as Headers);
+    } finally {
+      this.#iterating--;
+    }
   }
 
   *entries(): IterableIterator<[string, string]> {
-    this.#own();
-    const names = this.#names as string[];
-    const values = this.#values as string[];
-    for (let i = 0; i < names.length; i++) yield [names[i] as string, values[i] as string];
+    const list = this.#own().slice();
+    for (let i = 0; i < list.length; i += 2) yield [list[i] as string, list[i + 1] as string];
   }
 
   *keys(): IterableIterator<string> {

@@ -1,9 +1,10 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
-import { compressionNegotiate, invokeUnaryImplementation, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
+import { compressionNegotiate, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { rpcCallKey, type RpcCall } from "../rpc-call.ts";
 import type { RpcHandlerOptions, UnaryRoute } from "../rpc-router.ts";
 import { createCallContext } from "./call-context.ts";
+import { invokeUnary } from "./invoke-unary.ts";
 import type { BodyInspector, ReadBody } from "./read-body.ts";
 import type { UnaryAnswer, UnaryProtocol } from "./unary-protocols.ts";
 
@@ -90,7 +91,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     } catch (e) {
       throw malformed(e, spec.method.input.typeName);
     }
-    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    const output = await invokeUnary(spec, context, input, opt.interceptors);
     outcome = req.serialization.getO(req.binary).serialize(output);
   } catch (e) {
     context.abort(e);
