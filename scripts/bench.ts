@@ -5,8 +5,9 @@
  * Fastify + connect-fastify; and this service, run as the image runs it (the
  * bundle in dist/, built first): as deployed by default (a log line per RPC
  * at info, metrics, incoming trace ids read for the logs, no spans
- * recorded), with the fast lane off, and traced (the OpenTelemetry SDK on, every span recorded and exported
- * over OTLP to a local sink). Median of BENCH_REPS runs of BENCH_SECONDS
+ * recorded), with the fast lane off, traced (the OpenTelemetry SDK on, every
+ * span recorded and exported over OTLP to a local sink), and without the
+ * old-generation limit of node_flags (V8's own heap sizing on this machine). Median of BENCH_REPS runs of BENCH_SECONDS
  * each, the runs of all servers interleaved (rep 1 on each, then rep 2 in
  * reverse order...) so that the machine's drift hits them alike; a ratio is
  * the median of the ratios of the same repetitions. Prints a table and writes
@@ -24,8 +25,8 @@ import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-/** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, workers, writes. */
-const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,traced,lane-off,workers,writes").split(","));
+/** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, heap-unlimited, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,traced,lane-off,heap-unlimited,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 /** Which scenarios run (all by default): names, comma-separated, each matching the scenarios it starts (`gRPC`, `Connect JSON`...). */
 const only = process.env.BENCH_SCENARIOS?.split(",");
@@ -92,9 +93,9 @@ async function startBaseline(name: string, script: string): Promise<Server> {
   return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
 }
 
-async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc"): Promise<Server> {
+async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc", flags = nodeFlags): Promise<Server> {
   const p = port();
-  const child = spawn("taskset", ["-c", cores, process.execPath, ...nodeFlags, "dist/main.js"], {
+  const child = spawn("taskset", ["-c", cores, process.execPath, ...flags, "dist/main.js"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
   });
@@ -231,6 +232,8 @@ try {
     ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
     ["traced", () => startTraced()],
     ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
+    // The old-generation limit off, as V8 runs with no limit on a machine (or in a container) with 4 GB or more.
+    ["heap-unlimited", () => startProject({}, "0", "personsvc no heap limit", nodeFlags.filter((f) => !f.startsWith("--max-old-space-size")))],
   ];
   // Every server starts first (each pinned to core 0, idle while another is measured).
   for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());
