@@ -97,7 +97,8 @@ async function startProject(env: Record<string, string> = {}, cores = "0", name 
   const p = port();
   const child = spawn("taskset", ["-c", cores, process.execPath, ...flags, "dist/main.js"], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", ...env },
+    // MALLOC_ARENA_MAX as the image sets it (Containerfile).
+    env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...env },
   });
   const base = `http://127.0.0.1:${p}`;
   const firstResponseMs = await firstAnswer(base, fetchOk(`${base}/readyz`));

@@ -33,7 +33,7 @@ interface Side {
 async function start(root: string, port: number): Promise<Side> {
   const child = spawn("taskset", ["-c", "0", process.execPath, ...nodeFlags, join(root, "dist/main.js")], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info" },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2" },
   });
   const base = `http://127.0.0.1:${port}`;
   for (let waited = 0; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); waited += 20) {

@@ -139,6 +139,11 @@ test("the image starts node with the same flags as npm start (package.json confi
   assert.match(read("Containerfile"), /^CMD \["dist\/main\.js"\]$/m);
 });
 
+test("the image and the benchmark cap glibc's malloc arenas alike (MALLOC_ARENA_MAX=2)", () => {
+  assert.match(read("Containerfile"), /^\s+MALLOC_ARENA_MAX=2$/m);
+  assert.match(read("scripts/bench.ts"), /MALLOC_ARENA_MAX: "2"/);
+});
+
 test("justfile verbs delegate to npm scripts that exist", () => {
   const scripts = Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts);
   const calls = [...read("justfile").matchAll(/^\s+npm (?:run )?([\w:]+)/gm)].map((m) => m[1]!);
