@@ -55,11 +55,15 @@ for (const path of ["/person.v1.PersonService/ListPeople", "/no.such.v1.Service/
     console.log(`# rapid reset (${path}): 10,000 cancelled streams in ${wall.toFixed(1)} s, server CPU ${(cpu * 100).toFixed(0)}%, RSS +${grew.toFixed(0)} MB, then a legitimate call took ${legit.toFixed(0)} ms`);
     assert.ok(legit < 1000, `a legitimate client is served (${legit.toFixed(0)} ms)`);
     assert.ok(grew < 100, `RSS grew ${grew} MB`);
-    // Nothing of the flood lingers: the next second the server is idle again.
+    // Nothing of the flood lingers: over the next two seconds the server is
+    // mostly idle. Collecting the flood's garbage may take part of the first
+    // (with the old generation limited, a full collection often falls there:
+    // 9-26% of that second seen); work left running would take all of both.
     const cpu1 = cpuSeconds();
-    await sleep(1000);
-    const after = cpuSeconds() - cpu1;
-    assert.ok(after < 0.25, `server CPU the second after the flood: ${(after * 100).toFixed(0)}%`);
+    await sleep(2000);
+    const after = (cpuSeconds() - cpu1) / 2;
+    console.log(`# rapid reset (${path}): server CPU over the 2 s after: ${(after * 100).toFixed(0)}%`);
+    assert.ok(after < 0.25, `server CPU over the 2 s after the flood: ${(after * 100).toFixed(0)}%`);
   });
 }
 
