@@ -92,12 +92,10 @@ class LightHeaders {
   }
 
   set(name: string, value: string): void {
-    this.#own();
     this.#put(lower(name), normalize(value));
   }
 
   append(name: string, value: string): void {
-    this.#own();
     const prior = this.get(name);
     this.#put(lower(name), prior === null ? normalize(value) : `${prior}, ${normalize(value)}`);
   }
