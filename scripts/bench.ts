@@ -14,15 +14,15 @@
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  * To compare two builds of the service, see bench/ab.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import http2 from "node:http2";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { getPersonBodies } from "./bench/fixtures.ts";
 import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
-import { cpuSeconds, rssMb, watchPeakRss } from "./bench/process-stats.ts";
+import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
+import { serviceNodeFlags, startBaseline, startGrpcJs, startOtlpSink, startService, type Server } from "./bench/servers.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, heap-unlimited, workers, writes. */
@@ -31,8 +31,6 @@ const reps = Number(process.env.BENCH_REPS ?? 3);
 /** Which scenarios run (all by default): names, comma-separated, each matching the scenarios it starts (`gRPC`, `Connect JSON`...). */
 const only = process.env.BENCH_SCENARIOS?.split(",");
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
-/** The service runs with the flags `npm start` and the image use. */
-const nodeFlags = (JSON.parse(readFileSync("package.json", "utf8")) as { config: { node_flags: string } }).config.node_flags.split(" ");
 
 function ensureTools() {
   const missing = ["h2load", "wrk", "taskset"].filter((t) => {
@@ -49,104 +47,16 @@ function ensureTools() {
   execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
-/** Idle RSS is read this long after the first response, on every server alike (the service compacts its heap at its first idle moment). */
-const idleAfterMs = 2000;
-
 let nextPort = 19000 + Math.floor(Math.random() * 1000) * 4;
 const port = () => nextPort++;
-
-/** Milliseconds until `answered()` first resolves true (polled every 5 ms, for up to 20 s). */
-async function firstAnswer(what: string, answered: () => Promise<boolean>): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (await answered()) return performance.now() - started;
-    if (performance.now() - started > 20_000) throw new Error(`${what} did not come up`);
-    await sleep(5);
-  }
-}
-
-/** Whether `url` answers with a 2xx. */
-const fetchOk = (url: string, init?: RequestInit) => () => fetch(url, init).then((r) => r.ok, () => false);
-
-interface Server {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly h2: string;
-  readonly h1: string;
-  readonly firstResponseMs: number;
-  readonly idleRssMb: number;
-  /** Serves gRPC only (grpc-js): the other scenarios skip it. */
-  readonly grpcOnly?: boolean;
-  id: string;
-}
-
-async function startBaseline(name: string, script: string): Promise<Server> {
-  const [h2, h1] = [port(), port()];
-  const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"] });
-  const url = `http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`;
-  const firstResponseMs = await firstAnswer(url, fetchOk(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: getPersonBodies("00000000-0000-4000-8000-000000000001").json,
-  }));
-  await sleep(idleAfterMs);
-  return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: "00000000-0000-4000-8000-000000000001" };
-}
-
-async function startProject(env: Record<string, string> = {}, cores = "0", name = "personsvc", flags = nodeFlags): Promise<Server> {
-  const p = port();
-  const child = spawn("taskset", ["-c", cores, process.execPath, ...flags, "dist/main.js"], {
-    stdio: ["ignore", "ignore", "inherit"],
-    // MALLOC_ARENA_MAX as the image sets it (Containerfile).
-    env: { PATH: process.env.PATH, PORT: String(p), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...env },
-  });
-  const base = `http://127.0.0.1:${p}`;
-  const firstResponseMs = await firstAnswer(base, fetchOk(`${base}/readyz`));
-  await sleep(idleAfterMs);
-  const idleRssMb = rssMb(child.pid!);
-  let id = "";
-  for (let i = 0; i < 1000; i++) {
-    const res = await fetch(`${base}/api/v1/person`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ firstName: `First${i}`, lastName: `Last${i}` }) });
-    id = ((await res.json()) as { id: string }).id;
-  }
-  return { name, child, h2: base, h1: base, firstResponseMs, idleRssMb, id };
-}
-
-/** Whether one gRPC GetPerson over h2c succeeds (grpc-js has no HTTP/1.1 to poll). */
-const grpcOk = (base: string, body: Buffer) => () =>
-  new Promise<boolean>((resolve) => {
-    const session = http2.connect(base);
-    session.on("error", () => resolve(false));
-    const req = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers" });
-    req.on("error", () => resolve(false));
-    req.on("trailers", (trailers) => resolve(trailers["grpc-status"] === "0"));
-    req.on("close", () => {
-      session.close();
-      resolve(false);
-    });
-    req.resume();
-    req.end(body);
-  });
-
-/** The grpc-js baseline (gRPC over h2c only). */
-async function startGrpcJs(): Promise<Server> {
-  const p = port();
-  const base = `http://127.0.0.1:${p}`;
-  const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(p)], { stdio: ["ignore", "ignore", "inherit"] });
-  const id = "00000000-0000-4000-8000-000000000001";
-  const firstResponseMs = await firstAnswer(base, grpcOk(base, getPersonBodies(id).grpc));
-  await sleep(idleAfterMs);
-  return { name: "grpc-js", child, h2: base, h1: base, firstResponseMs, idleRssMb: rssMb(child.pid!), grpcOnly: true, id };
-}
 
 let sink: ChildProcess | undefined;
 
 /** The service with tracing on, exporting every span to a local OTLP sink on core 1. */
 async function startTraced(): Promise<Server> {
   const p = port();
-  sink = spawn("taskset", ["-c", "1", process.execPath, "scripts/bench/otlp-sink.ts", String(p)], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((resolve) => sink!.stdout!.once("data", resolve));
-  return startProject({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" }, "0", "personsvc traced");
+  sink = await startOtlpSink(p);
+  return startService({ port: port(), name: "personsvc traced", env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" } });
 }
 
 type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
@@ -227,14 +137,14 @@ const servers: Server[] = [];
 try {
   // Each baseline runs next to the service it is compared with.
   const starts: Array<[string, () => Promise<Server>]> = [
-    ["grpc-js", () => startGrpcJs()],
-    ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts")],
-    ["personsvc", () => startProject()],
-    ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts")],
+    ["grpc-js", () => startGrpcJs(port())],
+    ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts", port(), port())],
+    ["personsvc", () => startService({ port: port() })],
+    ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts", port(), port())],
     ["traced", () => startTraced()],
-    ["lane-off", () => startProject({ FAST_LANE: "off" }, "0", "personsvc lane off")],
+    ["lane-off", () => startService({ port: port(), name: "personsvc lane off", env: { FAST_LANE: "off" } })],
     // The old-generation limit off, as V8 runs with no limit on a machine (or in a container) with 4 GB or more.
-    ["heap-unlimited", () => startProject({}, "0", "personsvc no heap limit", nodeFlags.filter((f) => !f.startsWith("--max-old-space-size")))],
+    ["heap-unlimited", () => startService({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !f.startsWith("--max-old-space-size")) })],
   ];
   // Every server starts first (each pinned to core 0, idle while another is measured).
   for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());
@@ -258,23 +168,23 @@ try {
   // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
   // this shows what a second process buys on this 2-core machine, not a clean scale-out).
   if (parts.has("workers")) {
-  const clustered = await startProject({ WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") }, "0,1", "personsvc x2");
-  servers.push(clustered);
-  for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
-    rows.push(...(await measureInterleaved([clustered], scenario)));
-  }
-  clustered.child.kill("SIGTERM");
+    const clustered = await startService({ port: port(), name: "personsvc x2", cores: "0,1", env: { WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") } });
+    servers.push(clustered);
+    for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
+      rows.push(...(await measureInterleaved([clustered], scenario)));
+    }
+    clustered.child.kill("SIGTERM");
   }
   // The write mix, on a durable store file.
   if (parts.has("writes")) {
-  const durable = await startProject({ SQLITE_PATH: join(dir, "people.db") });
-  servers.push(durable);
-  const stopRss = watchPeakRss(durable.child.pid!);
-  const cpu0 = cpuSeconds(durable.child.pid!);
-  const t0 = performance.now();
-  const mix = JSON.parse(execFileSync("taskset", ["-c", "1", process.execPath, "scripts/bench/write-mix.ts", durable.h2, String(seconds * 2)], { encoding: "utf8" })) as LoadResult;
-  rows.push({ server: "personsvc", scenario: "write mix (create/get/delete, 8 clients, file store)", ...mix, cpuPercent: ((cpuSeconds(durable.child.pid!) - cpu0) / ((performance.now() - t0) / 1000)) * 100, peakRssMb: stopRss() });
-  durable.child.kill("SIGTERM");
+    const durable = await startService({ port: port(), env: { SQLITE_PATH: join(dir, "people.db") } });
+    servers.push(durable);
+    const stopRss = watchPeakRss(durable.child.pid!);
+    const cpu0 = cpuSeconds(durable.child.pid!);
+    const t0 = performance.now();
+    const mix = JSON.parse(execFileSync("taskset", ["-c", "1", process.execPath, "scripts/bench/write-mix.ts", durable.h2, String(seconds * 2)], { encoding: "utf8" })) as LoadResult;
+    rows.push({ server: "personsvc", scenario: "write mix (create/get/delete, 8 clients, file store)", ...mix, cpuPercent: ((cpuSeconds(durable.child.pid!) - cpu0) / ((performance.now() - t0) / 1000)) * 100, peakRssMb: stopRss() });
+    durable.child.kill("SIGTERM");
   }
 } finally {
   for (const s of servers) s.child.kill("SIGKILL");

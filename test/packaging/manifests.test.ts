@@ -141,7 +141,7 @@ test("the image starts node with the same flags as npm start (package.json confi
 
 test("the image and the benchmark cap glibc's malloc arenas alike (MALLOC_ARENA_MAX=2)", () => {
   assert.match(read("Containerfile"), /^\s+MALLOC_ARENA_MAX=2$/m);
-  assert.match(read("scripts/bench.ts"), /MALLOC_ARENA_MAX: "2"/);
+  assert.match(read("scripts/bench/servers.ts"), /MALLOC_ARENA_MAX: "2"/);
 });
 
 test("justfile verbs delegate to npm scripts that exist", () => {
