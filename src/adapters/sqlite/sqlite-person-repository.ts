@@ -1,10 +1,16 @@
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { PersonRepository, StoreCallOptions } from "../../application/ports/person-repository.port.ts";
 import { migrate } from "./sqlite-schema.ts";
 import { personColumns, toDomain, toPersistence, versionOfEtag, type PersonRow } from "./person-row.mapper.ts";
 import { translateSqliteError } from "./sqlite-errors.ts";
+
+/** A prepared statement whose rows are `person` rows (`setReturnArrays`): PersonRow tuples. */
+interface PersonStatement {
+  get(...params: SQLInputValue[] | [Record<string, SQLInputValue>]): PersonRow | undefined;
+  all(...params: SQLInputValue[]): PersonRow[];
+}
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -34,10 +40,11 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
     return statement;
   };
   /** A statement that returns `person` rows, as PersonRow arrays. */
-  const preparePersons = (sql: string): StatementSync => {
+  const preparePersons = (sql: string): PersonStatement => {
     const statement = prepare(sql);
     statement.setReturnArrays(true);
-    return statement;
+    // node:sqlite types every row as an object, arrays on or not: the one place the row type is asserted.
+    return statement as unknown as PersonStatement;
   };
   const sql = {
     get: preparePersons(`SELECT ${personColumns} FROM person WHERE id = ?`),
@@ -102,7 +109,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
   return {
     get: (id, opts) =>
       run(opts, () => {
-        const row = sql.get.get(id) as unknown as PersonRow | undefined;
+        const row = sql.get.get(id);
         return row && toDomain(row);
       }),
 
@@ -111,7 +118,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
         const rows = after
           ? sql.listAfter.all(after.lastName, after.firstName, after.id, limit)
           : sql.listFirst.all(limit);
-        return (rows as unknown as PersonRow[]).map(toDomain);
+        return rows.map(toDomain);
       }),
 
     create: (person, key, opts) =>
@@ -127,14 +134,14 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
               | undefined;
             if (earlier) {
               if (earlier.fingerprint !== key.fingerprint) return { kind: "key-reused" } as const;
-              const row = sql.get.get(earlier.person_id) as unknown as PersonRow | undefined;
+              const row = sql.get.get(earlier.person_id);
               return row
                 ? ({ kind: "replayed", person: toDomain(row) } as const)
                 : ({ kind: "replayed-gone", id: earlier.person_id } as const);
             }
             sql.insertRequest.run(key.requestId, key.fingerprint, person.id, person.createTime);
           }
-          const row = sql.insert.get(toPersistence(person)) as unknown as PersonRow;
+          const row = sql.insert.get(toPersistence(person))!; // RETURNING: one row per insert
           return { kind: "created", person: toDomain(row) } as const;
         }),
       ),
@@ -153,7 +160,7 @@ export function createSqlitePersonRepository(options: SqliteStoreOptions): Perso
               id,
               version,
               version,
-            ) as unknown as PersonRow | undefined;
+            );
             if (row) return { kind: "done", value: toDomain(row) } as const;
           }
           return sql.exists.get(id) ? ({ kind: "etag-mismatch" } as const) : ({ kind: "not-found" } as const);
