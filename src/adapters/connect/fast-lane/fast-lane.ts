@@ -125,9 +125,12 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     call.clientAddress = clientAddress;
     call.fastLane = true;
     let abortCall: ((reason: ConnectError) => void) | undefined;
+    let bodyGone = ignore;
     let answered = false;
     io.onClose(() => {
-      if (!answered) abortCall?.(canceled());
+      if (answered) return;
+      bodyGone();
+      abortCall?.(canceled());
     });
     const handler = route.handler;
     const request: UnaryRequest = {
@@ -138,7 +141,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       header,
       url,
       call,
-      readBody: type.body ? (inspect) => readHeldBody(type.body!, inspect) : (inspect) => readBody(body, inspect),
+      readBody: type.body ? (inspect) => readHeldBody(type.body!, inspect) : (inspect) => readBody(body, inspect, (gone) => (bodyGone = gone)),
       onAbort: (abort) => (abortCall = abort),
     };
     (type.answer ? Promise.resolve(type.answer) : observer.run(call, () => runUnaryCall(options, request)))

@@ -24,18 +24,23 @@ export function joinChunks(chunks: readonly Buffer[], total: number): Buffer {
  * Reads a request body from a Node stream (an HTTP/1.1 request or an HTTP/2
  * stream), letting `inspect` refuse it as soon as a limit is crossed, the way
  * connect-es's readers do, but without an async iterator per request.
+ * `onGone` hands over what to call when the exchange closes first (a reset,
+ * the connection gone; a request's errors and aborts end there too): a body
+ * not read through by then is refused as CANCELED. The transport listens for
+ * that close anyway (the HTTP/2 stream's, the HTTP/1.1 response's, which
+ * Node also closes for a pipelined response still waiting for the socket),
+ * so the reader adds no listeners for it.
  */
-export function readBody(source: Readable, inspect: BodyInspector): Promise<ReadBody> {
+export function readBody(source: Readable, inspect: BodyInspector, onGone: (listener: () => void) => void): Promise<ReadBody> {
   if (source.readableEnded) return Promise.resolve({ bytes: Buffer.alloc(0), complete: true });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let settled = false;
     const stop = () => {
+      settled = true;
       source.off("data", onData);
       source.off("end", onEnd);
-      source.off("error", onGone);
-      source.off("close", onGone);
-      source.off("aborted", onGone);
     };
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
@@ -51,16 +56,14 @@ export function readBody(source: Readable, inspect: BodyInspector): Promise<Read
       stop();
       resolve({ bytes: joinChunks(chunks, total), complete: true });
     };
-    const onGone = () => {
-      stop();
-      reject(gone());
-    };
-    // Plain listeners, not once(): every handler removes them all first (once() would wrap each, per request).
+    // Plain listeners, not once(): each handler removes both first (once() would wrap each, per request).
     source.on("data", onData);
     source.on("end", onEnd);
-    source.on("error", onGone);
-    source.on("close", onGone);
-    source.on("aborted", onGone);
+    onGone(() => {
+      if (settled) return;
+      stop();
+      reject(gone());
+    });
   });
 }
 
