@@ -7,7 +7,8 @@ import { createContextKey, type HandlerContext } from "@connectrpc/connect";
  */
 export interface RpcCall {
   readonly requestId: string;
-  readonly startNs: bigint;
+  /** When it started (performance.now(), ms). */
+  readonly startMs: number;
   context: HandlerContext | undefined;
   reachedImplementation: boolean;
   /** The protocol the client used, set by edges that know it for sure (the fast lane, REST); else read from Connect's context. */
@@ -25,5 +26,5 @@ export const rpcCallKey = createContextKey<RpcCall | undefined>(undefined, { des
 
 /** Starts the record of an RPC. */
 export function startRpcCall(requestId: string): RpcCall {
-  return { requestId, startNs: process.hrtime.bigint(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined, clientAddress: undefined, fastLane: false };
+  return { requestId, startMs: performance.now(), context: undefined, reachedImplementation: false, protocol: undefined, traceId: undefined, clientAddress: undefined, fastLane: false };
 }

@@ -99,7 +99,7 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       const observed = finish(call);
       if (!observed) return;
       const procedure = `${handler.service.typeName}/${handler.method.name}`;
-      const durationMs = Number(process.hrtime.bigint() - call.startNs) / 1e6;
+      const durationMs = performance.now() - call.startMs;
       // The same fields as the rpc line, so one query finds every call, delivered or not.
       logger.warn(
         { requestId: call.requestId, traceId: call.traceId, procedure, protocol: observed.protocol, code: "canceled", durationMs, lane: call.fastLane ? "fast" : "stock", err: { message: (error as Error).message } },
