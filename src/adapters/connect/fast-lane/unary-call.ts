@@ -1,9 +1,10 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { rpcCallKey, type RpcCall } from "../rpc-call.ts";
 import type { RpcHandlerOptions, UnaryRoute } from "../rpc-router.ts";
 import { createCallContext } from "./call-context.ts";
+import { createCallValues } from "./call-values.ts";
 import { invokeUnary } from "./invoke-unary.ts";
 import type { BodyInspector, ReadBody } from "./read-body.ts";
 import type { UnaryAnswer, UnaryProtocol } from "./unary-protocols.ts";
@@ -62,7 +63,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     requestHeader: header,
     responseHeader: initial.responseHeader,
     responseTrailer: initial.responseTrailer,
-    values: createContextValues().set(rpcCallKey, req.call),
+    values: createCallValues().set(rpcCallKey, req.call),
   });
   const compression = compressionNegotiate(
     opt.acceptCompression,
