@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import http2 from "node:http2";
 import { Code } from "@connectrpc/connect";
 import { expectCode } from "../support/expect.ts";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -152,5 +153,45 @@ describe("malformed bodies", () => {
     assert.equal(person!.firstName, "Ada");
     const errors = server.logs.filter((l) => l.level === "error");
     assert.deepEqual(errors, [], "no bad input was logged as a server fault");
+  });
+});
+
+describe("HTTP methods", () => {
+  const methods = ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+  /** Status of `method` on `path`, over HTTP/1.1 (fetch) and over h2c. */
+  async function statusOf(baseUrl: string, method: string, path: string): Promise<[number, number]> {
+    const h1 = (await fetch(baseUrl + path, { method })).status;
+    const session = http2.connect(baseUrl);
+    try {
+      const h2 = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ":method": method, ":path": path });
+        req.on("response", (headers) => resolve(Number(headers[":status"])));
+        req.on("error", reject);
+        req.resume();
+        req.end();
+      });
+      return [h1, h2];
+    } finally {
+      session.close();
+    }
+  }
+
+  test("an RPC's path answers other methods than POST and GET with 405; other paths stay 404 (lane on and off)", async () => {
+    const stock = await startTestServer({ FAST_LANE: "off" });
+    try {
+      for (const base of [server.baseUrl, stock.baseUrl]) {
+        for (const method of methods) {
+          for (const rpc of ["/person.v1.PersonService/GetPerson", "/grpc.health.v1.Health/Check"]) {
+            assert.deepEqual(await statusOf(base, method, rpc), [405, 405], `${method} ${rpc}`);
+          }
+          assert.deepEqual(await statusOf(base, method, "/person.v1.PersonService/NoSuchMethod"), [404, 404], `${method} unknown method`);
+          assert.deepEqual(await statusOf(base, method, "/no/such"), [404, 404], `${method} /no/such`);
+        }
+        const get = await fetch(`${base}/person.v1.PersonService/GetPerson?encoding=json&message=${encodeURIComponent(JSON.stringify({ id: uuid }))}`);
+        assert.equal(get.status, 404, "Connect GET still reaches the RPC (not found: no such person)");
+      }
+    } finally {
+      await stock.close();
+    }
   });
 });
