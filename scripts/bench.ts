@@ -19,8 +19,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { getPersonBodies } from "./bench/fixtures.ts";
-import { h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
+import { ensureLoadTools, h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
+import { scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
 import { serviceNodeFlags, startBaseline, startGrpcJs, startOtlpSink, startService, type Server } from "./bench/servers.ts";
 
@@ -31,21 +31,6 @@ const reps = Number(process.env.BENCH_REPS ?? 3);
 /** Which scenarios run (all by default): names, comma-separated, each matching the scenarios it starts (`gRPC`, `Connect JSON`...). */
 const only = process.env.BENCH_SCENARIOS?.split(",");
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
-
-function ensureTools() {
-  const missing = ["h2load", "wrk", "taskset"].filter((t) => {
-    try {
-      execFileSync("sh", ["-c", `command -v ${t}`]);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length === 0) return;
-  console.log(`installing ${missing.join(", ")} (Debian packages nghttp2-client, wrk)`);
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-}
 
 let nextPort = 19000 + Math.floor(Math.random() * 1000) * 4;
 const port = () => nextPort++;
@@ -58,20 +43,6 @@ async function startTraced(): Promise<Server> {
   sink = await startOtlpSink(p);
   return startService({ port: port(), name: "personsvc traced", env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" } });
 }
-
-type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
-/** A scenario other than gRPC skips the gRPC-only baseline. */
-const notGrpcOnly = (scenario: Scenario): Scenario => ({ ...scenario, target: (s) => (s.grpcOnly ? undefined : scenario.target(s)) });
-const scenarios: Scenario[] = [
-  { name: "gRPC h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc", te: "trailers" }, body: getPersonBodies(s.id).grpc }) },
-  ...([
-    { name: "Connect JSON HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
-    { name: "Connect JSON h2c", tool: "h2load", target: (s) => ({ url: `${s.h2}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(getPersonBodies(s.id).json) }) },
-    { name: "Connect binary HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.from(getPersonBodies(s.id).binary) }) },
-    { name: "gRPC-Web HTTP/1.1", tool: "wrk", target: (s) => ({ url: `${s.h1}/person.v1.PersonService/GetPerson`, method: "POST", headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1" }, body: getPersonBodies(s.id).grpc }) },
-    { name: "REST GET HTTP/1.1", tool: "wrk", target: (s) => (s.name === "stock" ? undefined : { url: `${s.h1}/api/v1/person/${s.id}`, method: "GET", headers: {} }) },
-  ] satisfies Scenario[]).map(notGrpcOnly),
-];
 
 interface Row extends LoadResult {
   server: string;
@@ -129,7 +100,7 @@ async function measureInterleaved(servers: readonly Server[], scenario: Scenario
   return [...runs].map(([server, done]) => summarize(server, scenario.name, done));
 }
 
-ensureTools();
+ensureLoadTools();
 // The service runs as the image runs it: the production bundle, built from the current sources.
 execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const rows: Row[] = [];

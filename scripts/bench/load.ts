@@ -1,8 +1,24 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** Installs h2load, wrk and taskset (Debian packages nghttp2-client, wrk, util-linux) if they are missing. */
+export function ensureLoadTools(): void {
+  const missing = ["h2load", "wrk", "taskset"].filter((t) => {
+    try {
+      execFileSync("sh", ["-c", `command -v ${t}`]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(", ")} (Debian packages nghttp2-client, wrk)`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
 
 /** One measured run of a load generator. */
 export interface LoadResult {
