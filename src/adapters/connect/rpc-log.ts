@@ -55,45 +55,66 @@ export function serializeRpcLineFields(f: RpcLineFields): string {
 }
 
 /**
- * Writes the one log line of an RPC: procedure, protocol, encoding, status
- * code, duration and correlation id. Client errors log at info (through
- * `infoLine`, the hot path), server faults at error with the cause's message
- * (never a stack or SQL).
+ * What an RPC's line says, read from the call and its answer as soon as the
+ * answer is known: every field but the duration (taken when the answer is
+ * delivered), and for a server fault, the cause's type and message (never a
+ * stack or SQL). It holds nothing of the call itself, so keeping it until
+ * delivery keeps nothing else alive.
  */
-export function logRpc(
-  logger: Logger,
-  infoLine: RpcLineWriter,
-  procedure: string,
-  call: RpcCall,
-  res: Pick<UniversalServerResponse, "status" | "header">,
-): { protocol: string; code: string; seconds: number } {
+export interface RpcSummary extends Omit<RpcLineFields, "durationMs"> {
+  /** When the call started (performance.now(), ms). */
+  readonly startMs: number;
+  /** A server fault (logged at error, with its cause), else undefined. */
+  readonly fault: { readonly type: string | undefined; readonly message: string | undefined } | undefined;
+}
+
+/** Reads the summary of an RPC from the call and its answer. */
+export function summarizeRpc(procedure: string, call: RpcCall, res: Pick<UniversalServerResponse, "status" | "header">): RpcSummary {
   const code = codeOf(call, res);
   const requestType = call.context?.requestHeader.get("content-type") ?? "";
   const json = call.protocol === "rest" || requestType.includes("json") || (requestType === "" && call.context?.url.includes("encoding=json") === true);
-  const protocol = protocolOf(call, res);
-  const codeName = code === 0 ? "ok" : codeToString(code);
-  const durationMs = performance.now() - call.startMs;
-  const fields: RpcLineFields = {
+  // Our fault only when Connect took the request in: an HTTP-level refusal
+  // (415, 405) has no context and is the client's doing.
+  const faulty = (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) && call.context !== undefined;
+  const cause = faulty ? ((call.context?.signal.reason as ConnectError | undefined)?.cause as Error | undefined) : undefined;
+  return {
     requestId: call.requestId,
     traceId: call.traceId || undefined, // undefined keys are left out, by pino and JSON.stringify alike
     procedure,
-    protocol,
+    protocol: protocolOf(call, res),
     encoding: json ? "json" : "proto",
-    code: codeName,
+    code: code === 0 ? "ok" : codeToString(code),
     httpStatus: res.status,
-    durationMs,
     lane: call.fastLane ? "fast" : "stock",
+    startMs: call.startMs,
+    fault: faulty ? { type: cause?.name, message: cause?.message } : undefined,
   };
-  // Our fault only when Connect took the request in: an HTTP-level refusal
-  // (415, 405) has no context and is the client's doing.
-  const fault = code === Code.Internal || code === Code.Unknown || code === Code.DataLoss;
-  if (fault && call.context !== undefined) {
-    const cause = (call.context?.signal.reason as ConnectError | undefined)?.cause;
-    logger.error({ ...fields, err: { type: (cause as Error | undefined)?.name, message: (cause as Error | undefined)?.message } }, "rpc failed");
-  } else if (procedure.startsWith("grpc.")) {
+}
+
+/**
+ * Writes the one log line of an RPC, its duration ending now: client errors
+ * at info (through `infoLine`, the hot path), health probes and reflection
+ * at debug, server faults at error with their cause. Returns the duration.
+ */
+export function logRpc(logger: Logger, infoLine: RpcLineWriter, summary: RpcSummary): number {
+  const durationMs = performance.now() - summary.startMs;
+  const fields: RpcLineFields = {
+    requestId: summary.requestId,
+    traceId: summary.traceId,
+    procedure: summary.procedure,
+    protocol: summary.protocol,
+    encoding: summary.encoding,
+    code: summary.code,
+    httpStatus: summary.httpStatus,
+    durationMs,
+    lane: summary.lane,
+  };
+  if (summary.fault) {
+    logger.error({ ...fields, err: summary.fault }, "rpc failed");
+  } else if (summary.procedure.startsWith("grpc.")) {
     logger.debug(fields, "rpc"); // health probes and reflection: not worth a line each at info
   } else {
     infoLine(serializeRpcLineFields(fields)); // the same bytes pino writes
   }
-  return { protocol, code: codeName, seconds: durationMs / 1000 };
+  return durationMs;
 }

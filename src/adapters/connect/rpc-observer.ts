@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
 import { startRpcCall, type RpcCall } from "./rpc-call.ts";
-import { logRpc } from "./rpc-log.ts";
+import { logRpc, summarizeRpc } from "./rpc-log.ts";
 import { createInfoLineWriter } from "../http/logger.ts";
 
 /**
@@ -17,8 +17,15 @@ export interface RpcObserver {
   begin(handler: UniversalHandler, requestId: string, protocol: string, headers: Headers): RpcCall;
   /** Runs the call's work inside its trace context. */
   run<T>(call: RpcCall, work: () => T): T;
-  /** The RPC was answered with `res` (its status and headers). */
+  /** The RPC was answered with `res` (its status and headers), and the answer delivered. */
   end(handler: UniversalHandler, call: RpcCall, res: RpcAnswer): void;
+  /**
+   * The RPC was answered with `res`, which is being written: what the end
+   * needs is read now, and the call is let go. The returned function ends
+   * the RPC once the write is over: delivered (no argument), or not (the
+   * error), as `end` or `abandon` would.
+   */
+  answered(handler: UniversalHandler, call: RpcCall, res: RpcAnswer): (undelivered?: Error) => void;
   /** The answer could not be delivered (the client went away mid-response). */
   abandon(handler: UniversalHandler, call: RpcCall, error: unknown): void;
   /** How many RPCs have begun since start-up. */
@@ -41,6 +48,16 @@ const grpcCodes: Record<string, number> = {
   unimplemented: 12, internal: 13, unavailable: 14, data_loss: 15, unauthenticated: 16,
 };
 
+const ignore = () => {};
+
+/** What the line of an abandoned RPC says of its call. */
+interface Basics {
+  readonly requestId: string;
+  readonly traceId: string | undefined;
+  readonly lane: "fast" | "stock";
+  readonly startMs: number;
+}
+
 const observedKey = Symbol("observed");
 type Watched = RpcCall & { [observedKey]?: Observed | undefined };
 
@@ -58,12 +75,41 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
     get: (call: RpcCall) => (call as Watched)[observedKey],
     set: (call: RpcCall, observed: Observed | undefined) => void ((call as Watched)[observedKey] = observed),
   };
-  const finish = (call: RpcCall) => {
+  /** Takes what is observed of the call (undefined once taken: a call ends once). */
+  const take = (call: RpcCall) => {
     const observed = live.get(call);
-    if (observed === undefined) return undefined;
-    live.set(call, undefined);
-    metrics.inFlight.dec(observed.protocol);
+    if (observed !== undefined) live.set(call, undefined);
     return observed;
+  };
+  /** Ends an RPC whose answer was not delivered (or never made), as CANCELED. */
+  const abandoned = (handler: UniversalHandler, observed: Observed, basics: Basics, error: unknown) => {
+    metrics.inFlight.dec(observed.protocol);
+    const durationMs = performance.now() - basics.startMs;
+    // The same fields as the rpc line, so one query finds every call, delivered or not.
+    logger.warn(
+      { requestId: basics.requestId, traceId: basics.traceId, procedure: `${handler.service.typeName}/${handler.method.name}`, protocol: observed.protocol, code: "canceled", durationMs, lane: basics.lane, err: { message: (error as Error).message } },
+      "rpc response not delivered",
+    );
+    metrics.rpcEnded(handler.service.typeName, handler.method.name, observed.protocol, "canceled", durationMs / 1000);
+    tracing.endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
+  };
+  const answered: RpcObserver["answered"] = (handler, call, res) => {
+    const observed = take(call);
+    if (!observed) return ignore;
+    const summary = summarizeRpc(`${handler.service.typeName}/${handler.method.name}`, call, res);
+    let ended = false;
+    return (undelivered) => {
+      if (ended) return;
+      ended = true;
+      if (undelivered) return abandoned(handler, observed, summary, undelivered);
+      metrics.inFlight.dec(observed.protocol);
+      const { protocol, code } = summary;
+      const seconds = logRpc(logger, rpcLine, summary) / 1000;
+      metrics.rpcEnded(handler.service.typeName, handler.method.name, protocol, code, seconds);
+      if (observed.span === undefined) return; // tracing off: no span, no attributes to build
+      const fault = code === "internal" || code === "unknown" || code === "data_loss";
+      tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": summary.httpStatus, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
+    };
   };
   let begun = 0;
   return {
@@ -87,26 +133,12 @@ export function createRpcObserver(logger: Logger, metrics: Metrics, tracing: Tra
       return observed ? tracing.run(observed.context, work) : work();
     },
     end(handler, call, res) {
-      const observed = finish(call);
-      if (!observed) return;
-      const { protocol, code, seconds } = logRpc(logger, rpcLine, `${handler.service.typeName}/${handler.method.name}`, call, res);
-      metrics.rpcEnded(handler.service.typeName, handler.method.name, protocol, code, seconds);
-      if (observed.span === undefined) return; // tracing off: no span, no attributes to build
-      const fault = code === "internal" || code === "unknown" || code === "data_loss";
-      tracing.endSpan(observed.span, { "rpc.grpc.status_code": grpcCodes[code] ?? 2, "rpc.protocol": protocol, "http.response.status_code": res.status, ...(code === "ok" ? {} : { "rpc.connect_rpc.error_code": code }) }, fault);
+      answered(handler, call, res)();
     },
+    answered,
     abandon(handler, call, error) {
-      const observed = finish(call);
-      if (!observed) return;
-      const procedure = `${handler.service.typeName}/${handler.method.name}`;
-      const durationMs = performance.now() - call.startMs;
-      // The same fields as the rpc line, so one query finds every call, delivered or not.
-      logger.warn(
-        { requestId: call.requestId, traceId: call.traceId, procedure, protocol: observed.protocol, code: "canceled", durationMs, lane: call.fastLane ? "fast" : "stock", err: { message: (error as Error).message } },
-        "rpc response not delivered",
-      );
-      metrics.rpcEnded(handler.service.typeName, handler.method.name, observed.protocol, "canceled", durationMs / 1000);
-      tracing.endSpan(observed.span, { "rpc.grpc.status_code": 1 }, false);
+      const observed = take(call);
+      if (observed) abandoned(handler, observed, { requestId: call.requestId, traceId: call.traceId, lane: call.fastLane ? "fast" : "stock", startMs: call.startMs }, error);
     },
   };
 }

@@ -147,7 +147,13 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
     (type.answer ? Promise.resolve(type.answer) : observer.run(call, () => runUnaryCall(options, request)))
       .then((outcome) => {
         answered = true;
-        io.write(requestId, reshape ? reshape(outcome) : outcome, (error) => (error ? observer.abandon(handler, call, error) : observer.end(handler, call, outcome)));
+        // From here until the answer is delivered (on HTTP/2, most of a call's
+        // life under load), nothing keeps the call's state alive: the summary
+        // of its log line, metrics and span is taken now.
+        abortCall = undefined;
+        bodyGone = ignore;
+        const answer = reshape ? reshape(outcome) : outcome;
+        io.write(requestId, answer, observer.answered(handler, call, answer));
       })
       .catch((error: unknown) => {
         observer.abandon(handler, call, error);
@@ -239,11 +245,11 @@ const notDelivered = () => new Error("the client closed the connection before th
 function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome: UnaryOutcome): void {
   const head: http2.OutgoingHttpHeaders = { ":status": outcome.status, "x-request-id": requestId };
   outcome.header.forEach((value, name) => (head[name] = value));
-  const trailer = outcome.trailer;
+  const { trailer, bodyComplete } = outcome;
   // Once our side is flushed, a stream whose body was left unread is reset
   // with NO_ERROR, as gRPC servers do (and as the stock path does).
   const closeUnread = () => {
-    if (!outcome.bodyComplete) setImmediate(() => stream.close(http2.constants.NGHTTP2_NO_ERROR));
+    if (!bodyComplete) setImmediate(() => stream.close(http2.constants.NGHTTP2_NO_ERROR));
   };
   stream.respond(head, { waitForTrailers: trailer !== undefined });
   // Each fires once per stream: plain listeners, not once() wrappers.
