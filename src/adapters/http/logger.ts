@@ -14,10 +14,26 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: "personsvc", pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    serializers: { err: errorFields },
   };
   if (destination) return pino(options, destination);
   if (process.stdout.isTTY && hasPrettyPrinter()) return pino({ ...options, transport: { target: "pino-pretty" } });
   return pino(options, stdoutLines());
+}
+
+/**
+ * An `err` as log lines carry it: its type and message (and code, if it has
+ * one), never a stack. pino's own serializer adds the stack, and calls every
+ * plain object's type "Object".
+ */
+function errorFields(err: unknown): unknown {
+  if (typeof err !== "object" || err === null) return err;
+  const { type, name, message, code } = err as { type?: unknown; name?: unknown; message?: unknown; code?: unknown };
+  return {
+    ...(type !== undefined ? { type } : err instanceof Error ? { type: name } : {}),
+    message,
+    ...(code !== undefined ? { code } : {}),
+  };
 }
 
 /**
