@@ -23,45 +23,43 @@ const body = JSON.stringify({ id: "00000000-0000-4000-8000-0000000000bb" });
 const head = (requestId: string, length: number) =>
   `POST /person.v1.PersonService/GetPerson HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${length}\r\n\r\n`;
 
+/** Writes `bytes` on a new HTTP/1.1 connection, then closes it (or half-closes it first) 150 ms later. */
+async function sendThenLeave(server: TestServer, bytes: string, how: "close" | "half-close"): Promise<{ protocol: string }> {
+  const socket = net.connect(Number(new URL(server.baseUrl).port), "127.0.0.1");
+  socket.on("error", () => {});
+  socket.write(bytes);
+  await sleep(150);
+  if (how === "half-close") {
+    socket.end();
+    await sleep(100);
+  }
+  socket.destroy();
+  return { protocol: "connect" };
+}
+
+/** Sends a gRPC GetPerson's headers and the first bytes of its 45-byte envelope over h2c, then waits 150 ms. */
+async function startGrpcThenWait(server: TestServer, requestId: string) {
+  const session = http2.connect(server.baseUrl);
+  session.on("error", () => {});
+  const stream = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers", "x-request-id": requestId });
+  stream.on("error", () => {});
+  stream.write(Buffer.from([0, 0, 0, 0, 40, 10, 36]));
+  await sleep(150);
+  return { session, stream };
+}
+
 /**
  * Ways to leave mid-body, each given the server and the id the abandoned
  * request carries; each says the protocol it used and the codes its line may
  * carry.
  */
 const leavers: Record<string, (server: TestServer, requestId: string) => Promise<{ protocol: string; codes?: string[] }>> = {
-  async "HTTP/1.1, connection closed"(server, requestId) {
-    const socket = net.connect(Number(new URL(server.baseUrl).port), "127.0.0.1");
-    socket.on("error", () => {});
-    socket.write(head(requestId, body.length) + body.slice(0, 5));
-    await sleep(150);
-    socket.destroy();
-    return { protocol: "connect" };
-  },
-  async "HTTP/1.1, pipelined behind an answered request, connection closed"(server, requestId) {
-    const socket = net.connect(Number(new URL(server.baseUrl).port), "127.0.0.1");
-    socket.on("error", () => {});
-    socket.write(head(`${requestId}-first`, body.length) + body + head(requestId, body.length) + body.slice(0, 5));
-    await sleep(150);
-    socket.destroy();
-    return { protocol: "connect" };
-  },
-  async "HTTP/1.1, connection half-closed"(server, requestId) {
-    const socket = net.connect(Number(new URL(server.baseUrl).port), "127.0.0.1");
-    socket.on("error", () => {});
-    socket.write(head(requestId, body.length) + body.slice(0, 5));
-    await sleep(150);
-    socket.end();
-    await sleep(100);
-    socket.destroy();
-    return { protocol: "connect" };
-  },
+  "HTTP/1.1, connection closed": (server, requestId) => sendThenLeave(server, head(requestId, body.length) + body.slice(0, 5), "close"),
+  "HTTP/1.1, pipelined behind an answered request, connection closed": (server, requestId) =>
+    sendThenLeave(server, head(`${requestId}-first`, body.length) + body + head(requestId, body.length) + body.slice(0, 5), "close"),
+  "HTTP/1.1, connection half-closed": (server, requestId) => sendThenLeave(server, head(requestId, body.length) + body.slice(0, 5), "half-close"),
   async "h2c, stream reset"(server, requestId) {
-    const session = http2.connect(server.baseUrl);
-    session.on("error", () => {});
-    const stream = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers", "x-request-id": requestId });
-    stream.on("error", () => {});
-    stream.write(Buffer.from([0, 0, 0, 0, 40, 10, 36]));
-    await sleep(150);
+    const { session, stream } = await startGrpcThenWait(server, requestId);
     stream.close(http2.constants.NGHTTP2_CANCEL);
     await sleep(50);
     session.close();
@@ -71,12 +69,7 @@ const leavers: Record<string, (server: TestServer, requestId: string) => Promise
     return { protocol: "grpc", codes: ["canceled", "invalid_argument"] };
   },
   async "h2c, connection closed"(server, requestId) {
-    const session = http2.connect(server.baseUrl);
-    session.on("error", () => {});
-    const stream = session.request({ ":method": "POST", ":path": "/person.v1.PersonService/GetPerson", "content-type": "application/grpc", te: "trailers", "x-request-id": requestId });
-    stream.on("error", () => {});
-    stream.write(Buffer.from([0, 0, 0, 0, 40, 10, 36]));
-    await sleep(150);
+    const { session } = await startGrpcThenWait(server, requestId);
     session.socket.destroy();
     return { protocol: "grpc" };
   },
