@@ -153,7 +153,13 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
         abortCall = undefined;
         bodyGone = ignore;
         const answer = reshape ? reshape(outcome) : outcome;
-        io.write(requestId, answer, observer.answered(handler, call, answer));
+        const delivered = observer.answered(handler, call, answer);
+        try {
+          io.write(requestId, answer, delivered);
+        } catch (error) {
+          delivered(error as Error); // the call is no longer the observer's to abandon
+          io.fail();
+        }
       })
       .catch((error: unknown) => {
         observer.abandon(handler, call, error);
