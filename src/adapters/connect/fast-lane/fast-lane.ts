@@ -260,9 +260,10 @@ function writeHttp2(stream: http2.ServerHttp2Stream, requestId: string, outcome:
   stream.respond(head, { waitForTrailers: trailer !== undefined });
   // Each fires once per stream: plain listeners, not once() wrappers.
   if (trailer) {
+    // Taken now: until Node asks for them, only these few strings stay alive.
+    const tail: http2.OutgoingHttpHeaders = {};
+    trailer.forEach((value, name) => (tail[name] = value));
     stream.on("wantTrailers", () => {
-      const tail: http2.OutgoingHttpHeaders = {};
-      trailer.forEach((value, name) => (tail[name] = value));
       stream.sendTrailers(tail);
       closeUnread();
     });
