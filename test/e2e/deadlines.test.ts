@@ -9,6 +9,7 @@ import { GetPersonRequestSchema } from "../../gen/person/v1/person_pb.js";
 import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
 import { startTdsResponder, type TdsResponder } from "../support/tds/tds-responder.ts";
 import { mssqlRepositoryOn } from "../support/mssql-test-store.ts";
+import { inFlight, linesOf } from "../support/observed.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { personClient, transportsFor } from "../support/clients.ts";
 import { expectCode } from "../support/expect.ts";
@@ -65,13 +66,6 @@ test("without a client deadline, the default deadline applies", async () => {
   responder.handler = db;
 });
 
-/** The service's in-flight gauge for one protocol, from /metrics. */
-async function inFlight(server: TestServer, protocol: string): Promise<number> {
-  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`rpc_server_in_flight_requests{protocol="${protocol}"}`));
-  return Number(line?.split(" ").at(-1) ?? 0);
-}
-
 /** Sends GetPerson and goes away after 100 ms, over HTTP/1.1 (Connect JSON or REST) or h2c (gRPC). */
 async function leaveMidCall(server: TestServer, version: "1.1" | "2" | "rest", requestId: string): Promise<void> {
   const url = new URL(server.baseUrl);
@@ -113,13 +107,7 @@ for (const [lane, version, protocol] of leavers) {
     const requestId = `leaver-${lane === "fast lane" ? "lane" : "stock"}-${protocol}`;
     await leaveMidCall(target, version, requestId);
     // The hanging store call ends with the client's cancellation or the 300 ms default deadline.
-    let lines: Array<Record<string, unknown>> = [];
-    for (let waited = 0; waited < 3000 && lines.length === 0; waited += 50) {
-      await sleep(50);
-      lines = target.logs.filter((l) => l.requestId === requestId);
-    }
-    await sleep(100);
-    lines = target.logs.filter((l) => l.requestId === requestId);
+    const lines = await linesOf(target, requestId);
     assert.equal(lines.length, 1, JSON.stringify(lines));
     if (protocol === "rest" && lane === "stock path") {
       // Fastify's REST route sees the cancellation before it answers: an ordinary line, CANCELED.

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { inFlight, linesOf } from "../support/observed.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 
 // Clients that send the headers and part of the body, then go away: the call
@@ -75,25 +76,12 @@ const leavers: Record<string, (server: TestServer, requestId: string) => Promise
   },
 };
 
-/** The service's in-flight gauge for one protocol, from /metrics. */
-async function inFlight(server: TestServer, protocol: string): Promise<number> {
-  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`rpc_server_in_flight_requests{protocol="${protocol}"}`));
-  return Number(line?.split(" ").at(-1) ?? 0);
-}
-
 for (const [path, server] of [["fast lane", () => lane], ["stock path", () => stock]] as const) {
   for (const [how, leave] of Object.entries(leavers)) {
     test(`a client that leaves mid-body (${path}, ${how}): one CANCELED line, nothing in flight`, async () => {
       const requestId = `mid-body-${path}-${how}`.replace(/[^\w-]+/g, "-");
       const { protocol, codes = ["canceled"] } = await leave(server(), requestId);
-      let lines: Array<Record<string, unknown>> = [];
-      for (let waited = 0; waited < 3000 && lines.length === 0; waited += 50) {
-        await sleep(50);
-        lines = server().logs.filter((l) => l.requestId === requestId);
-      }
-      await sleep(100);
-      lines = server().logs.filter((l) => l.requestId === requestId);
+      const lines = await linesOf(server(), requestId);
       assert.equal(lines.length, 1, JSON.stringify(lines));
       assert.ok(codes.includes(lines[0]!.code as string), JSON.stringify(lines[0]));
       assert.equal(lines[0]!.lane, path === "fast lane" ? "fast" : "stock");
