@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { Tracing } from "../tracing/tracing.ts";
 import { startRpcCall, type RpcCall } from "./rpc-call.ts";
-import { logRpc, summarizeRpc } from "./rpc-log.ts";
+import { logRpc, summarizeRpc, type RpcSummary } from "./rpc-log.ts";
 import { createInfoLineWriter } from "../http/logger.ts";
 
 /**
@@ -51,12 +51,7 @@ const grpcCodes: Record<string, number> = {
 const ignore = () => {};
 
 /** What the line of an abandoned RPC says of its call. */
-interface Basics {
-  readonly requestId: string;
-  readonly traceId: string | undefined;
-  readonly lane: "fast" | "stock";
-  readonly startMs: number;
-}
+type Basics = Pick<RpcSummary, "requestId" | "traceId" | "lane" | "startMs">;
 
 const observedKey = Symbol("observed");
 type Watched = RpcCall & { [observedKey]?: Observed | undefined };
