@@ -123,6 +123,24 @@ test("a write that fails (not EAGAIN, not a broken pipe) drops its lines, counts
   assert.equal(fake.text(), "b\nc\n");
 });
 
+test("an output that fails every write (stdout closed: EBADF) does not loop on reports: drops are reported after a write goes through", () => {
+  const fake = scriptedIo();
+  const reported: number[] = [];
+  const sink = createLineSink(9, { io: fake.io, onDropped: (n) => void (reported.push(n), sink.write(`dropped ${n}\n`)) });
+  sink.write("a\n");
+  fake.answer({ err: "EBADF" });
+  assert.equal(fake.calls.length, 0, "no report was written after the failed write");
+  sink.write("b\n");
+  fake.answer({ err: "EBADF" });
+  assert.equal(fake.calls.length, 0);
+  assert.deepEqual(reported, []);
+  sink.write("c\n");
+  fake.answer();
+  assert.deepEqual(reported, [2]);
+  fake.answer();
+  assert.equal(fake.text(), "c\ndropped 2\n");
+});
+
 test("a broken pipe stops logging: later lines are refused and flush still answers", () => {
   const fake = scriptedIo();
   const sink = createLineSink(9, { io: fake.io });

@@ -54,6 +54,7 @@ export function createLineSink(fd: number, options: LineSinkOptions = {}): LineS
   let writing = false;
   let broken = false;
   let dropped = 0;
+  let lastWriteFailed = false;
   let waiters: Array<(err?: Error) => void> = [];
 
   const start = () => {
@@ -65,7 +66,9 @@ export function createLineSink(fd: number, options: LineSinkOptions = {}): LineS
 
   const caughtUp = () => {
     writing = false;
-    if (dropped > 0 && !broken) {
+    // Reported only after a write went through: on an output that fails every
+    // write (stdout closed: EBADF), the report would fail and be reported again.
+    if (dropped > 0 && !broken && !lastWriteFailed) {
       const lines = dropped;
       dropped = 0;
       options.onDropped?.(lines); // may queue a line, which starts a write
@@ -87,11 +90,13 @@ export function createLineSink(fd: number, options: LineSinkOptions = {}): LineS
         pending = "";
         caughtUp();
       } else if (err) {
+        lastWriteFailed = true;
         dropped += linesIn(chunk);
         next();
       } else if (written < byteLength(chunk)) {
         send(rest(chunk, written));
       } else {
+        lastWriteFailed = false;
         next();
       }
     });
