@@ -31,6 +31,14 @@ function scriptedIo() {
   return { io, calls, answer, text: () => Buffer.concat(out).toString("utf8") };
 }
 
+/** A sink on a scripted output, with the drop counts it reports. */
+function reportingSink(options: { maxPendingChars?: number } = {}) {
+  const fake = scriptedIo();
+  const reported: number[] = [];
+  const sink = createLineSink(9, { ...options, io: fake.io, onDropped: (n) => void reported.push(n) });
+  return { fake, reported, sink };
+}
+
 const lines = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `{"n":${from + i},"name":"Zoë 名前 🙂"}\n`);
 
 test("a line goes out at once; lines queued while a write is in flight go out together in the next one, in order", () => {
@@ -94,9 +102,7 @@ test("flush waits for every line queued so far; with nothing queued it answers o
 });
 
 test("lines beyond the pending limit are dropped, counted, and reported once the output has caught up", () => {
-  const fake = scriptedIo();
-  const reported: number[] = [];
-  const sink = createLineSink(9, { io: fake.io, maxPendingChars: 10, onDropped: (n) => void reported.push(n) });
+  const { fake, reported, sink } = reportingSink({ maxPendingChars: 10 });
   assert.equal(sink.write("first\n"), true); // in flight: not pending
   assert.equal(sink.write("12345\n"), true);
   assert.equal(sink.write("67890\n"), false);
@@ -110,9 +116,7 @@ test("lines beyond the pending limit are dropped, counted, and reported once the
 });
 
 test("a write that fails (not EAGAIN, not a broken pipe) drops its lines, counts them and goes on with the next", () => {
-  const fake = scriptedIo();
-  const reported: number[] = [];
-  const sink = createLineSink(9, { io: fake.io, onDropped: (n) => void reported.push(n) });
+  const { fake, reported, sink } = reportingSink();
   sink.write("a\n");
   sink.write("b\n");
   sink.write("c\n");
