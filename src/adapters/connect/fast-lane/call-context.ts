@@ -2,6 +2,7 @@ import { Code, ConnectError, type ContextValues, type HandlerContext } from "@co
 import type { DescMethod } from "@bufbuild/protobuf";
 import { defaultDeadlineError } from "../call-signal.ts";
 import { createLightHeaders } from "../../http/light-headers.ts";
+import type { Deadline, DeadlineTimers } from "./deadline-timers.ts";
 
 /** A handler context the fast lane controls. */
 export interface CallContext extends HandlerContext {
@@ -20,6 +21,8 @@ export interface CallContextInit {
   readonly timeoutMs: number | undefined;
   /** The service's deadline for calls whose client set none (0: none). */
   readonly defaultDeadlineMs: number;
+  /** Where the deadline runs. */
+  readonly deadlines: DeadlineTimers;
   readonly requestHeader: Headers;
   readonly responseHeader: Record<string, string>;
   readonly responseTrailer?: Record<string, string>;
@@ -28,8 +31,9 @@ export interface CallContextInit {
 
 /**
  * The HandlerContext connect-es's createHandlerContext makes — same fields,
- * same deadline error — with one AbortController and at most one timer per
- * call instead of two linked controllers (three with the default deadline).
+ * same deadline error — with one AbortController and at most one deadline per
+ * call (on the server's shared deadline timers) instead of two linked
+ * controllers and a timer each (three with the default deadline).
  * Unlike connect-es, a call that ends normally does not abort its signal:
  * a unary implementation has returned by then, and the abort event (an
  * AbortError and a dispatch per call) would reach nobody. When the client set
@@ -38,10 +42,10 @@ export interface CallContextInit {
  */
 export function createCallContext(init: CallContextInit): CallContext {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let deadline: Deadline | undefined;
   let timeoutMs: () => number | undefined = () => undefined;
   const end = () => {
-    if (timer !== undefined) clearTimeout(timer);
+    if (deadline !== undefined) init.deadlines.cancel(deadline);
   };
   const abort = (reason: unknown) => {
     end();
@@ -49,12 +53,12 @@ export function createCallContext(init: CallContextInit): CallContext {
   };
   const ms = init.timeoutMs ?? (init.defaultDeadlineMs > 0 ? init.defaultDeadlineMs : undefined);
   if (ms !== undefined) {
-    const deadline = Date.now() + ms;
-    timeoutMs = () => deadline - Date.now();
+    const endsAt = Date.now() + ms;
+    timeoutMs = () => endsAt - Date.now();
     const expire = () =>
       abort(init.timeoutMs === undefined ? defaultDeadlineError(ms) : new ConnectError("the operation timed out", Code.DeadlineExceeded));
     if (ms <= 0) expire();
-    else timer = setTimeout(expire, ms);
+    else deadline = init.deadlines.start(ms, expire);
   }
   return {
     method: init.method,

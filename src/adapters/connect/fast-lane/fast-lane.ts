@@ -16,6 +16,7 @@ import { nodeHeaderView } from "../../http/light-headers.ts";
 import type { ResponseBatch } from "../../http/response-batch.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
+import { createDeadlineTimers } from "./deadline-timers.ts";
 import { readBody, readHeldBody, readIterableBody } from "./read-body.ts";
 import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
 import { unaryProtocolOf, type UnaryProtocol } from "./unary-protocols.ts";
@@ -97,7 +98,7 @@ const canceled = () => new ConnectError("the client went away", Code.Canceled);
 /** Creates the fast lane over the same routes, options and observer as the stock path. */
 export function createFastLane(opts: FastLaneOptions): FastLane {
   const { observer, routes } = opts;
-  const options = { ...routes.options, defaultDeadlineMs: opts.defaultDeadlineMs };
+  const options = { ...routes.options, defaultDeadlineMs: opts.defaultDeadlineMs, deadlines: createDeadlineTimers() };
   const lanes = new Map<string, Lane>();
   for (const [path, route] of routes.unary) {
     const serialization = createMethodSerializationLookup(route.spec.method, routes.options.binaryOptions, routes.options.jsonOptions, routes.options);

@@ -5,12 +5,13 @@ import { rpcCallKey, type RpcCall } from "../rpc-call.ts";
 import type { RpcHandlerOptions, UnaryRoute } from "../rpc-router.ts";
 import { createCallContext } from "./call-context.ts";
 import { createCallValues } from "./call-values.ts";
+import type { DeadlineTimers } from "./deadline-timers.ts";
 import { invokeUnary } from "./invoke-unary.ts";
 import type { BodyInspector, ReadBody } from "./read-body.ts";
 import type { UnaryAnswer, UnaryProtocol } from "./unary-protocols.ts";
 
-/** The stock handlers' options, plus the service's default deadline. */
-export type LaneOptions = RpcHandlerOptions & { readonly defaultDeadlineMs: number };
+/** The stock handlers' options, plus the service's default deadline and the timers deadlines run on. */
+export type LaneOptions = RpcHandlerOptions & { readonly defaultDeadlineMs: number; readonly deadlines: DeadlineTimers };
 
 /** One unary request, as the fast lane sees it once its headers are in. */
 export interface UnaryRequest {
@@ -60,6 +61,7 @@ export async function runUnaryCall(opt: LaneOptions, req: UnaryRequest): Promise
     url: req.url,
     timeoutMs: timeout.timeoutMs,
     defaultDeadlineMs: opt.defaultDeadlineMs,
+    deadlines: opt.deadlines,
     requestHeader: header,
     responseHeader: initial.responseHeader,
     responseTrailer: initial.responseTrailer,
