@@ -215,6 +215,7 @@ test("REST (HTTP/1.1 and h2c): the fast lane answers exactly as the stock handle
     await rest("GET", "/api/v1/person?pageSize=1%", undefined, send);
     await rest("GET", "/api/v1/person?pageSize=%32", undefined, send);
     await rest("GET", "/api/v1/person?pageToken=a+b", undefined, send);
+    await rest("GET", `/api/v1/person?pageToken=${"a".repeat(5000)}`, undefined, send); // its request JSON is over MAX_REQUEST_BYTES
     await rest("GET", `/api/v1/person/${personId.replace("-", "%2D")}`, undefined, send);
     await rest("GET", "/api/v1/person/%E0%A4%A", undefined, send);
     await rest("GET", "/api/v1/person/a%2Fb", undefined, send);

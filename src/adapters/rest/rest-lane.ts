@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { toJson, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
+import { fromJson, toJson, type DescMessage, type JsonObject, type JsonReadOptions, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   createMethodSerializationLookup,
@@ -52,6 +52,36 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
 }
 
 /**
+ * The serialization of one REST call whose request JSON the edge built: its
+ * JSON input is that object itself, read with `fromJson`, rather than its
+ * printed bytes parsed back (text decoding, `JSON.parse` and the duplicate-key
+ * scan, for an object that cannot have duplicates). The bytes are still
+ * what the size limits see, and errors are the JSON parser's.
+ */
+function withHeldInput(
+  lookup: MethodSerializationLookup<DescMessage, DescMessage>,
+  input: DescMessage,
+  json: JsonObject,
+  readOptions: Partial<JsonReadOptions>,
+  limits: RpcRoutes["options"],
+): MethodSerializationLookup<DescMessage, DescMessage> {
+  const held = limitSerialization<Message>(
+    {
+      parse() {
+        try {
+          return fromJson(input, json, readOptions);
+        } catch (e) {
+          throw ConnectError.from(e, Code.InvalidArgument);
+        }
+      },
+      serialize: (message) => lookup.getI(false).serialize(message),
+    },
+    limits,
+  );
+  return { getI: (binary) => (binary ? lookup.getI(true) : held), getO: lookup.getO };
+}
+
+/**
  * Serves the REST routes of bodyless calls (GET, DELETE) on the fast lane:
  * matched as Fastify matches them, built into the same Connect JSON request
  * the REST plugin builds, run through the same RPC, answered with the same
@@ -60,6 +90,7 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
  */
 export function createRestLane(routes: readonly RestRoute[], rpc: RpcRoutes, opts: RestMatcherOptions): RestLane {
   const match = createRestMatcher(routes, opts);
+  const readOptions = getJsonOptions(rpc.options.jsonOptions);
   const lanes = new Map(
     routes.map((route) => {
       const unary = rpc.unary.get(route.handler.requestPath);
@@ -77,14 +108,15 @@ export function createRestLane(routes: readonly RestRoute[], rpc: RpcRoutes, opt
     const lane = found && lanes.get(found.route);
     if (found === undefined || lane === undefined) return undefined;
     const header = rpcHeadersOf(headers);
-    let body: Buffer | undefined;
-    let answer: UnaryOutcome | undefined;
+    const input = found.route.handler.method.input;
     try {
-      body = Buffer.from(JSON.stringify(buildRequestJson(found.route.handler.method.input, found.route.binding.body, found.input)));
+      const json = buildRequestJson(input, found.route.binding.body, found.input);
+      const body = Buffer.from(JSON.stringify(json));
+      return { ...lane, serialization: withHeldInput(lane.serialization, input, json, readOptions, rpc.options), protocol: connectProtocol, binary: false, label: "rest", header, body };
     } catch (e) {
       const refused = restRefusal(ConnectError.from(e, Code.InvalidArgument));
-      answer = { status: refused.status, header: refused.header, trailer: undefined, body: [refused.body], bodyComplete: true };
+      const answer = { status: refused.status, header: refused.header, trailer: undefined, body: [refused.body], bodyComplete: true };
+      return { ...lane, protocol: connectProtocol, binary: false, label: "rest", header, answer };
     }
-    return { ...lane, protocol: connectProtocol, binary: false, label: "rest", header, body, answer };
   };
 }
