@@ -12,6 +12,7 @@ import type { RpcRoutes } from "../connect/rpc-router.ts";
 import type { LaneCall } from "../connect/fast-lane/fast-lane.ts";
 import type { UnaryOutcome } from "../connect/fast-lane/unary-call.ts";
 import { unaryProtocols } from "../connect/fast-lane/unary-protocols.ts";
+import { compileJsonWriter } from "../connect/fast-lane/json-writer.ts";
 import { createLightHeaders } from "../http/light-headers.ts";
 import { createRestMatcher, type RestMatcherOptions } from "./rest-matcher.ts";
 import { buildRequestJson } from "./rest-request.ts";
@@ -33,6 +34,14 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
   const lookup = createMethodSerializationLookup(method, binaryOptions, jsonOptions, rpc.options);
   if (route.responseField === undefined) return lookup;
   const options = getJsonOptions(jsonOptions);
+  const field = route.responseField;
+  // The field's JSON straight from its message, when it is the whole response and its type is covered.
+  const writeField = field.fieldKind === "message" && method.output.fields.length === 1 ? compileJsonWriter(field.message, options) : undefined;
+  const fieldText = (message: Message): string | undefined => {
+    if (writeField === undefined || message.$typeName !== method.output.typeName) return undefined;
+    const value = (message as unknown as Record<string, unknown>)[field.localName];
+    return value === undefined || !Object.hasOwn(message, field.localName) ? "{}" : writeField(value as Message);
+  };
   const answer: Serialization<Message> = limitSerialization<Message>(
     {
       parse: () => {
@@ -40,7 +49,8 @@ function restSerialization(route: RestRoute, rpc: RpcRoutes): MethodSerializatio
       },
       serialize(message) {
         try {
-          return Buffer.from(restBodyOf(route, toJson(method.output, message, options) as JsonObject)); // UTF-8, from the shared pool
+          // UTF-8, from the shared pool
+          return Buffer.from(fieldText(message) ?? restBodyOf(route, toJson(method.output, message, options) as JsonObject));
         } catch (e) {
           throw ConnectError.from(e, Code.Internal);
         }
