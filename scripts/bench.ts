@@ -115,7 +115,7 @@ try {
     ["traced", () => startTraced()],
     ["lane-off", () => startService({ port: port(), name: "personsvc lane off", env: { FAST_LANE: "off" } })],
     // V8's own old-generation sizing (no limit, its own growing factor), as on a machine (or in a container) with 4 GB or more.
-    ["heap-unlimited", () => startService({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !/^--(max-old-space-size|heap-growing-percent)=/.test(f)) })],
+    ["heap-unlimited", () => startService({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !/^--max-old-space-size=/.test(f)), env: { HEAP_GROWING_PERCENT: "0" } })],
   ];
   // Every server starts first (each pinned to core 0, idle while another is measured).
   for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());

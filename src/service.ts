@@ -9,7 +9,9 @@ import { createTracing } from "./adapters/tracing/tracing.ts";
 import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
 import cluster from "node:cluster";
 import { runPrimary } from "./cluster-primary.ts";
-import { scheduleIdleHeapCompaction, type ExposedGc } from "./adapters/system/idle-heap-compaction.ts";
+import { scheduleIdleHeapCompaction } from "./adapters/system/idle-heap-compaction.ts";
+import { collectorOnDemand, setHeapGrowingPercent } from "./adapters/system/runtime-v8-flags.ts";
+import { flushCompileCache } from "node:module";
 
 /**
  * Composition root: read the config, wire the store, the use cases and the
@@ -43,8 +45,13 @@ async function main(): Promise<void> {
   const address = app.fastify.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
+  // Start-up is over: what it compiled goes to the compile cache now (Node
+  // writes it at exit otherwise, which a SIGKILL skips), before the flag
+  // below changes the hash V8 checks that cache against.
+  flushCompileCache();
+  setHeapGrowingPercent(config.HEAP_GROWING_PERCENT);
   const cancelCompaction = scheduleIdleHeapCompaction({
-    gc: (globalThis as { gc?: ExposedGc }).gc, // package.json config.node_flags has --expose-gc
+    gc: collectorOnDemand(),
     activity: app.rpcsBegun,
     onCompacted: (result) => logger.info(result, "heap compacted after start-up"),
   });

@@ -95,6 +95,7 @@ test("compose: hardened services, secrets as files, the port and health path the
 
 test("Containerfile: every COPY source exists in the context or is produced by the build stage", () => {
   const lines = read("Containerfile")
+    .replace(/\\\n/g, " ")
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
@@ -102,6 +103,7 @@ test("Containerfile: every COPY source exists in the context or is produced by t
   const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" }).split("\n");
   let stage = "";
   const built = new Set<string>();
+  const made = new Set<string>(); // empty directories the build stage creates
   for (const line of lines) {
     const from = /^FROM\s+\S+(?:\s+AS\s+(\w+))?/i.exec(line);
     if (from) stage = from[1] ?? "runtime";
@@ -110,12 +112,14 @@ test("Containerfile: every COPY source exists in the context or is produced by t
       if (/npm ci/.test(run[1]!)) built.add("node_modules");
       if (/npm run generate/.test(run[1]!)) built.add("gen");
       if (/npm run build/.test(run[1]!)) built.add("dist");
+      for (const dir of run[1]!.matchAll(/mkdir -p \/app\/(\S+)/g)) made.add(dir[1]!);
     }
     const copy = /^COPY\s+(--from=(\w+)\s+)?(?:--\S+\s+)*(.+)\s+(\S+)$/.exec(line);
     if (!copy) continue;
     for (const source of copy[3]!.split(/\s+/)) {
       if (copy[2] === "build") {
         const path = source.replace(/^\/app\//, "");
+        if (made.has(path)) continue;
         assert.ok(built.has(path) || tracked.some((f) => f === path || f.startsWith(path + "/")), `COPY --from=build ${source}`);
         assert.ok(existsSync(root + path), `${path} exists after the build steps (here: after npm ci, generate and build)`);
       } else {
@@ -139,8 +143,19 @@ test("the image starts node with the same flags as npm start (package.json confi
   assert.match(read("Containerfile"), /^CMD \["dist\/main\.js"\]$/m);
 });
 
+test("the image fills Node's compile cache at build time with the runtime's node and user (a cache is per version, flags and user id)", () => {
+  const containerfile = read("Containerfile");
+  const runtime = containerfile.slice(containerfile.lastIndexOf("\nFROM "));
+  assert.match(runtime, /^\s+NODE_COMPILE_CACHE=\/app\/\.compile-cache$/m);
+  const user = runtime.indexOf("\nUSER 65532:65532\n");
+  const warm = runtime.indexOf('\nRUN ["/nodejs/bin/node", "src/warm-compile-cache.ts"]\n');
+  assert.ok(user > 0 && warm > user, "warmed in the runtime stage, as the service's user");
+  assert.ok(runtime.indexOf("COPY --from=build /app/dist ./dist") < warm, "after the bundle is in place");
+  assert.match(runtime, /^ENTRYPOINT \["\/nodejs\/bin\/node"/m);
+});
+
 test("the image and the benchmark cap glibc's malloc arenas alike (MALLOC_ARENA_MAX=2)", () => {
-  assert.match(read("Containerfile"), /^\s+MALLOC_ARENA_MAX=2$/m);
+  assert.match(read("Containerfile"), /^\s+MALLOC_ARENA_MAX=2( \\)?$/m);
   assert.match(read("scripts/bench/servers.ts"), /MALLOC_ARENA_MAX: "2"/);
 });
 

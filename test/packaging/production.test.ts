@@ -1,8 +1,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { spawnService, type ServiceProcess } from "../support/spawn-service.ts";
+import { nodeFlags, spawnService, type ServiceProcess } from "../support/spawn-service.ts";
 import { personClient, transportsFor } from "../support/clients.ts";
 import { expectCode } from "../support/expect.ts";
 import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
@@ -130,4 +130,52 @@ test("the bundle with JWT auth and OTLP tracing on (jose and OpenTelemetry load 
   }
   assert.ok(exports.some((e) => e.startsWith("POST /v1/traces application/x-protobuf")), `spans exported: ${JSON.stringify(exports)}`);
   assert.ok(traced.logs.some((l) => l.msg === "listening" && l.tracing === true));
+});
+
+test("the bundle is ASCII only: one other character makes V8 hold a whole file as two-byte text", () => {
+  for (const file of readdirSync(join(root, "dist")).filter((f) => f.endsWith(".js"))) {
+    assert.doesNotMatch(readFileSync(join(root, "dist", file), "latin1"), /[^\x00-\x7f]/, file);
+  }
+});
+
+test("the compile cache is written once the service listens, so a start killed later (SIGKILL) leaves it behind", async () => {
+  const cache = mkdtempSync(join(tmpdir(), "personsvc-cc-"));
+  try {
+    const started = await spawnService({ SQLITE_PATH: ":memory:", NODE_COMPILE_CACHE: cache }, join(app, "dist/main.js"));
+    let entries = 0;
+    for (let i = 0; i < 100 && entries === 0; i++) {
+      await sleep(20);
+      entries = readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    }
+    started.child.kill("SIGKILL");
+    await started.exited;
+    assert.ok(entries > 5, `compile cache entries: ${entries}`);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("warm-compile-cache (the image runs it at build time) leaves a cache that the next start accepts for every chunk", async () => {
+  const cache = mkdtempSync(join(tmpdir(), "personsvc-cc-"));
+  try {
+    const warm = spawnSync(process.execPath, [join(app, "src/warm-compile-cache.ts")], { cwd: app, env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: cache }, encoding: "utf8", timeout: 60_000 });
+    assert.equal(warm.status, 0, warm.stderr);
+    assert.match(warm.stdout, /warm-compile-cache: \d+ entries/);
+    const chunks = readdirSync(join(app, "dist")).filter((f) => /^(main|service-|chunk-)/.test(f));
+    const child = spawn(process.execPath, [...nodeFlags, join(app, "dist/main.js")], {
+      env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", SQLITE_PATH: ":memory:", NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: "COMPILE_CACHE" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let debug = "";
+    child.stderr!.on("data", (d) => (debug += d));
+    child.stdout!.resume();
+    for (let i = 0; i < 500 && !debug.includes("flushCompileCache() finished"); i++) await sleep(20);
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    const accepted = chunks.filter((f) => new RegExp(`code cache for ESM \\S*/dist/${f} was accepted`).test(debug));
+    assert.deepEqual(accepted.sort(), chunks.filter((f) => debug.includes(`/dist/${f}`)).sort(), "every chunk loaded at start-up came from the cache");
+    assert.ok(accepted.some((f) => f.startsWith("service-")), "the service chunk came from the cache");
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });

@@ -27,3 +27,10 @@ test("every bad variable is named, values are never echoed", () => {
     },
   );
 });
+
+test("HEAP_GROWING_PERCENT: 100 (2x) by default, 0 leaves V8's own, out of range is refused", () => {
+  assert.equal(loadConfig({}).HEAP_GROWING_PERCENT, 100);
+  assert.equal(loadConfig({ HEAP_GROWING_PERCENT: "0" }).HEAP_GROWING_PERCENT, 0);
+  assert.throws(() => loadConfig({ HEAP_GROWING_PERCENT: "-5" }), /HEAP_GROWING_PERCENT: /);
+  assert.throws(() => loadConfig({ HEAP_GROWING_PERCENT: "1.5" }), /HEAP_GROWING_PERCENT: /);
+});

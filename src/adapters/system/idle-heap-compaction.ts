@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 
-/** V8's collector as `--expose-gc` exposes it. */
+/** V8's collector, as `--expose-gc` exposes it (see `collectorOnDemand`). */
 export type ExposedGc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
 
 /** What one compaction gave back. */
@@ -15,7 +15,7 @@ export interface HeapCompaction {
 
 /** Options of {@link scheduleIdleHeapCompaction}. */
 export interface IdleHeapCompactionOptions {
-  /** The collector (`globalThis.gc` under `--expose-gc`); absent, nothing is scheduled. */
+  /** The collector (`collectorOnDemand()`); absent, nothing is scheduled. */
   readonly gc: ExposedGc | undefined;
   /** Called once the heap was compacted. */
   readonly onCompacted: (result: HeapCompaction) => void;

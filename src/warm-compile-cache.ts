@@ -1,0 +1,44 @@
+/**
+ * Fills Node's compile cache for the production bundle: starts `dist/main.js`
+ * once with package.json's `config.node_flags` (in memory, on an ephemeral
+ * port), waits until it listens (it writes the cache then) and stops it.
+ * The image runs this at build time, so that its first start does not compile
+ * everything it loads (a ~600 ms first response instead of ~350 ms on the
+ * benchmark's VM). Node keeps one cache per Node version, V8 flags and user
+ * id, so it must run with the runtime's node, flags and user;
+ * `NODE_COMPILE_CACHE` names the directory. Exits 1 if the service does not
+ * listen within 60 s or leaves no cache behind.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const cacheDir = process.env.NODE_COMPILE_CACHE;
+const fail = (why: string): never => {
+  process.stderr.write(`warm-compile-cache: ${why}\n`);
+  process.exit(1);
+};
+if (!cacheDir) fail("NODE_COMPILE_CACHE is not set");
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { config: { node_flags: string } };
+const child = spawn(process.execPath, [...pkg.config.node_flags.split(" "), join(root, "dist/main.js")], {
+  env: { ...process.env, HOST: "127.0.0.1", PORT: "0", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", STORE: "sqlite" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const timer = setTimeout(() => {
+  child.kill("SIGKILL");
+  fail("the service did not listen within 60 s");
+}, 60_000);
+createInterface({ input: child.stdout! }).on("line", (line) => {
+  if (line.includes('"msg":"listening"')) child.kill("SIGTERM");
+});
+child.on("exit", (code, signal) => {
+  clearTimeout(timer);
+  if (code !== 0) fail(`the service exited with ${code ?? signal}`);
+  const entries = readdirSync(cacheDir!, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+  if (entries === 0) fail(`no compile cache was written in ${cacheDir}`);
+  process.stdout.write(`warm-compile-cache: ${entries} entries in ${cacheDir}\n`);
+});
