@@ -22,7 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ensureLoadTools, h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
-import { serviceNodeFlags, startBaseline, startGrpcJs, startOtlpSink, startService, type Server } from "./bench/servers.ts";
+import { serviceNodeFlags, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, heap-unlimited, workers, writes. */
@@ -41,7 +41,7 @@ let sink: ChildProcess | undefined;
 async function startTraced(): Promise<Server> {
   const p = port();
   sink = await startOtlpSink(p);
-  return startService({ port: port(), name: "personsvc traced", env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" } });
+  return service({ port: port(), name: "personsvc traced", env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${p}`, OTEL_TRACES_SAMPLER: "always_on" } });
 }
 
 interface Row extends LoadResult {
@@ -105,17 +105,24 @@ ensureLoadTools();
 execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const rows: Row[] = [];
 const servers: Server[] = [];
+// The first start of an image that has no compile cache, then the cache filled as the image fills it at build time.
+const cold = await startService({ port: port(), name: "personsvc, empty compile cache", compileCache: join(dir, "cold-cache"), people: 0 });
+cold.child.kill("SIGTERM");
+await new Promise((resolve) => cold.child.once("exit", resolve));
+const compileCache = join(dir, "compile-cache");
+execFileSync(process.execPath, ["src/warm-compile-cache.ts"], { stdio: "inherit", env: { ...process.env, NODE_COMPILE_CACHE: compileCache } });
+const service = (opts: ServiceOptions) => startService({ compileCache, ...opts });
 try {
   // Each baseline runs next to the service it is compared with.
   const starts: Array<[string, () => Promise<Server>]> = [
     ["grpc-js", () => startGrpcJs(port())],
     ["bare", () => startBaseline("bare", "scripts/bench/bare-server.ts", port(), port())],
-    ["personsvc", () => startService({ port: port() })],
+    ["personsvc", () => service({ port: port() })],
     ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts", port(), port())],
     ["traced", () => startTraced()],
-    ["lane-off", () => startService({ port: port(), name: "personsvc lane off", env: { FAST_LANE: "off" } })],
+    ["lane-off", () => service({ port: port(), name: "personsvc lane off", env: { FAST_LANE: "off" } })],
     // V8's own old-generation sizing (no limit, its own growing factor), as on a machine (or in a container) with 4 GB or more.
-    ["heap-unlimited", () => startService({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !/^--max-old-space-size=/.test(f)), env: { HEAP_GROWING_PERCENT: "0" } })],
+    ["heap-unlimited", () => service({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !/^--max-old-space-size=/.test(f)), env: { HEAP_GROWING_PERCENT: "0" } })],
   ];
   // Every server starts first (each pinned to core 0, idle while another is measured).
   for (const [part, start] of starts) if (parts.has(part)) servers.push(await start());
@@ -139,7 +146,7 @@ try {
   // 1 vs 2 workers (WORKERS=2 on cores 0-1; the load generator shares core 1, so
   // this shows what a second process buys on this 2-core machine, not a clean scale-out).
   if (parts.has("workers")) {
-    const clustered = await startService({ port: port(), name: "personsvc x2", cores: "0,1", env: { WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") } });
+    const clustered = await service({ port: port(), name: "personsvc x2", cores: "0,1", env: { WORKERS: "2", SQLITE_PATH: join(dir, "cluster.db") } });
     servers.push(clustered);
     for (const scenario of scenarios.filter((x) => x.name === "gRPC h2c" || x.name === "Connect JSON HTTP/1.1")) {
       rows.push(...(await measureInterleaved([clustered], scenario)));
@@ -148,7 +155,7 @@ try {
   }
   // The write mix, on a durable store file.
   if (parts.has("writes")) {
-    const durable = await startService({ port: port(), env: { SQLITE_PATH: join(dir, "people.db") } });
+    const durable = await service({ port: port(), env: { SQLITE_PATH: join(dir, "people.db") } });
     servers.push(durable);
     const stopRss = watchPeakRss(durable.child.pid!);
     const cpu0 = cpuSeconds(durable.child.pid!);
@@ -182,8 +189,8 @@ const lines = [
     return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
   }),
   "",
-  ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
+  ...[cold, ...servers].map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
 ];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
-writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));
+writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, servers: [cold, ...servers].map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));

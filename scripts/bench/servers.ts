@@ -99,6 +99,8 @@ export interface ServiceOptions {
   readonly flags?: readonly string[];
   /** People created before the load (GetPerson asks for the last one). */
   readonly people?: number;
+  /** Node's compile cache directory (NODE_COMPILE_CACHE; default: Node's, in the OS temp directory). */
+  readonly compileCache?: string;
 }
 
 /** The service's bundle, started as the image starts it, with `people` persons in its store. */
@@ -106,7 +108,7 @@ export async function startService(opts: ServiceOptions): Promise<Server> {
   const root = opts.root ?? ".";
   const child = spawn("taskset", ["-c", opts.cores ?? "0", process.execPath, ...(opts.flags ?? serviceNodeFlags(root)), join(root, "dist/main.js")], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...opts.env },
+    env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...(opts.compileCache ? { NODE_COMPILE_CACHE: opts.compileCache } : {}), ...opts.env },
   });
   const base = `http://127.0.0.1:${opts.port}`;
   const firstResponseMs = await firstAnswer(base, fetchOk(`${base}/readyz`));
