@@ -51,11 +51,11 @@ function eventLoopUtilization(): () => number {
 /**
  * Gives start-up's memory back, once, the first time the service is idle
  * after it started (no RPC and a quiet event loop over a whole check
- * interval): loading the modules grows V8's young generation to its maximum
- * (2 x 16 MB here), and V8 keeps it at that size while idle. One last-resort
- * collection (~70 ms here; a request arriving meanwhile waits for it) shrinks
- * it and frees start-up's garbage: idle RSS ~95 -> ~86 MB. Under load the
- * young generation grows back as it should. Returns a function that cancels it.
+ * interval): loading the modules fills V8's young generation (16 MB
+ * semi-spaces here, that size from the start) and leaves garbage in the old
+ * one, and V8 keeps the pages holding them while idle. One last-resort
+ * collection (~70 ms here; a request arriving meanwhile waits for it) frees
+ * them: idle RSS ~89 -> ~80 MB. Returns a function that cancels it.
  */
 export function scheduleIdleHeapCompaction(opts: IdleHeapCompactionOptions): () => void {
   const { gc } = opts;
