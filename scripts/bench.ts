@@ -10,7 +10,9 @@
  * old-generation limit of node_flags (V8's own heap sizing on this machine). Median of BENCH_REPS runs of BENCH_SECONDS
  * each, the runs of all servers interleaved (rep 1 on each, then rep 2 in
  * reverse order...) so that the machine's drift hits them alike; a ratio is
- * the median of the ratios of the same repetitions. Prints a table and writes
+ * the median of the ratios of the same repetitions. Then the time to the
+ * first answer over BENCH_STARTS starts of each (the service on the image's
+ * compile cache and on an empty one, bare, grpc-js). Prints a table and writes
  * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
  * To compare two builds of the service, see bench/ab.ts.
  */
@@ -22,12 +24,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ensureLoadTools, h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
 import { scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
-import { serviceNodeFlags, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
+import { serviceNodeFlags, spawnBaseline, spawnGrpcJs, spawnService, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
+import { measureStartups, type Startups } from "./bench/startups.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, heap-unlimited, workers, writes. */
 const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,traced,lane-off,heap-unlimited,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
+/** Starts of each server for the time to the first answer (0: none). */
+const starts = Number(process.env.BENCH_STARTS ?? 7);
 /** Which scenarios run (all by default): names, comma-separated, each matching the scenarios it starts (`gRPC`, `Connect JSON`...). */
 const only = process.env.BENCH_SCENARIOS?.split(",");
 const dir = mkdtempSync(join(tmpdir(), "personsvc-bench-"));
@@ -169,6 +174,20 @@ try {
   sink?.kill("SIGKILL");
 }
 
+// Time to the first answer, over several starts of each (the service on the image's compile cache, and on an empty one).
+const startups: Startups[] =
+  starts > 0
+    ? await measureStartups(
+        [
+          ["personsvc", () => spawnService({ port: port(), compileCache })],
+          ["personsvc, empty compile cache", () => spawnService({ port: port(), compileCache: mkdtempSync(join(dir, "cold-")) })],
+          ["bare", () => spawnBaseline("scripts/bench/bare-server.ts", port(), port())],
+          ["grpc-js", () => spawnGrpcJs(port())],
+        ],
+        starts,
+      )
+    : [];
+
 // One server's rows together, the baselines first (stable: scenarios keep their order).
 const serverOrder = ["bare", "grpc-js", "stock", ...servers.map((s) => s.name)];
 rows.sort((a, b) => serverOrder.indexOf(a.server) - serverOrder.indexOf(b.server));
@@ -189,8 +208,9 @@ const lines = [
     return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
   }),
   "",
+  ...startups.map((s) => `${s.name}: first successful answer after ${s.medianMs.toFixed(0)} ms (median of ${starts} starts, ${s.minMs.toFixed(0)} to ${s.maxMs.toFixed(0)})`),
   ...[cold, ...servers].map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
 ];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
-writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, servers: [cold, ...servers].map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));
+writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, startups, servers: [cold, ...servers].map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));

@@ -68,22 +68,42 @@ const grpcOk = (base: string, body: Buffer) => () =>
     req.end(body);
   });
 
-/** A baseline script (`script <h2c-port> <http1-port>`) on core 0. */
-export async function startBaseline(name: string, script: string, h2: number, h1: number): Promise<Server> {
+/** A server process just spawned, and when it first answered. */
+export interface Spawned {
+  readonly child: ChildProcess;
+  /** Milliseconds from spawn (taskset included) to its first successful answer. */
+  readonly firstAnswer: Promise<number>;
+}
+
+/** Spawns a baseline script (`script <h2c-port> <http1-port>`) on core 0; it answers GetPerson over Connect JSON. */
+export function spawnBaseline(script: string, h2: number, h1: number): Spawned {
   const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"] });
   const url = `http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`;
   const init = { method: "POST", headers: { "content-type": "application/json" }, body: getPersonBodies(fixtureId).json };
-  const firstResponseMs = await firstAnswer(url, fetchOk(url, init));
+  return { child, firstAnswer: firstAnswer(url, fetchOk(url, init)) };
+}
+
+/** A baseline script on core 0, once it answered and settled. */
+export async function startBaseline(name: string, script: string, h2: number, h1: number): Promise<Server> {
+  const { child, firstAnswer: answered } = spawnBaseline(script, h2, h1);
+  const firstResponseMs = await answered;
   await sleep(idleAfterMs);
   return { name, child, h2: `http://127.0.0.1:${h2}`, h1: `http://127.0.0.1:${h1}`, firstResponseMs, idleRssMb: rssMb(child.pid!), id: fixtureId };
 }
 
-/** The grpc-js baseline (gRPC over h2c only) on core 0. */
-export async function startGrpcJs(port: number): Promise<Server> {
+/** Spawns the grpc-js baseline (gRPC over h2c only) on core 0; its first answer is a gRPC GetPerson. */
+export function spawnGrpcJs(port: number): Spawned {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
-  const firstResponseMs = await firstAnswer(base, grpcOk(base, getPersonBodies(fixtureId).grpc));
+  return { child, firstAnswer: firstAnswer(base, grpcOk(base, getPersonBodies(fixtureId).grpc)) };
+}
+
+/** The grpc-js baseline on core 0, once it answered and settled. */
+export async function startGrpcJs(port: number): Promise<Server> {
+  const { child, firstAnswer: answered } = spawnGrpcJs(port);
+  const firstResponseMs = await answered;
   await sleep(idleAfterMs);
+  const base = `http://127.0.0.1:${port}`;
   return { name: "grpc-js", child, h2: base, h1: base, firstResponseMs, idleRssMb: rssMb(child.pid!), grpcOnly: true, id: fixtureId };
 }
 
@@ -103,15 +123,22 @@ export interface ServiceOptions {
   readonly compileCache?: string;
 }
 
-/** The service's bundle, started as the image starts it, with `people` persons in its store. */
-export async function startService(opts: ServiceOptions): Promise<Server> {
+/** Spawns the service's bundle as the image starts it; its first answer is a 200 from `/readyz`. */
+export function spawnService(opts: ServiceOptions): Spawned {
   const root = opts.root ?? ".";
   const child = spawn("taskset", ["-c", opts.cores ?? "0", process.execPath, ...(opts.flags ?? serviceNodeFlags(root)), join(root, "dist/main.js")], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...(opts.compileCache ? { NODE_COMPILE_CACHE: opts.compileCache } : {}), ...opts.env },
   });
   const base = `http://127.0.0.1:${opts.port}`;
-  const firstResponseMs = await firstAnswer(base, fetchOk(`${base}/readyz`));
+  return { child, firstAnswer: firstAnswer(base, fetchOk(`${base}/readyz`)) };
+}
+
+/** The service's bundle, started as the image starts it, with `people` persons in its store. */
+export async function startService(opts: ServiceOptions): Promise<Server> {
+  const { child, firstAnswer: answered } = spawnService(opts);
+  const base = `http://127.0.0.1:${opts.port}`;
+  const firstResponseMs = await answered;
   await sleep(idleAfterMs);
   const idleRssMb = rssMb(child.pid!);
   let id = "";
