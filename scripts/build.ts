@@ -2,21 +2,27 @@
  * `npm run build`: the production bundle in `dist/`, what the image and
  * `npm run start:prod` run (`npm start` and the tests run the sources).
  *
- * Why: at start-up Node's ESM loader resolves, reads and looks up the compile
- * cache for every module, ~500 of them, and that, not running them, is most
- * of the time to the first response (measured: ~500 ms from the sources,
- * ~280 ms bundled, idle RSS 107 -> 95 MB). Chunks are split at the dynamic
- * imports, so what loads lazily (SQL Server, OpenTelemetry, the docs, ...)
- * still does. Packages that read their own files or load code at run time
- * (static assets, worker threads, generated requires) stay in node_modules.
+ * - `dist/service.cjs`: the service (src/service.ts) and what it loads, in
+ *   one CommonJS file. Why one file: at start-up Node's ESM loader resolves,
+ *   reads and looks up the compile cache for every module, ~500 of them
+ *   (~500 ms to the first response from the sources, ~280 ms bundled).
+ *   Why CommonJS: `dist/main.js` runs it as a script, with the V8 code cache
+ *   start-up leaves (src/adapters/system/cached-script.ts). What loads
+ *   lazily (SQL Server, OpenTelemetry, the docs, ...) is in the file but is
+ *   neither compiled nor run until it is used.
+ * - `dist/main.js`: src/bundle-main.ts, which knows the service bundle's
+ *   hash (the code cache's key).
+ *
+ * Packages that read their own files or load code at run time (static
+ * assets, generated requires) and those only some configurations load stay
+ * in node_modules.
  */
+import { createHash } from "node:crypto";
 import { build } from "esbuild";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 
 const external = [
-  "pino", // transports run in worker threads loaded by file path
-  "pino-pretty",
+  "pino-pretty", // a development dependency
   "@fastify/swagger", // reads its package.json through __dirname
   "@fastify/swagger-ui", // serves its static files from its package directory
   "@opentelemetry/*", // loaded only with tracing on; the OTLP exporter's protobufjs requires at run time
@@ -28,35 +34,43 @@ const external = [
 ];
 
 rmSync("dist", { recursive: true, force: true });
-const result = await build({
-  entryPoints: ["src/main.js"],
-  outdir: "dist",
+mkdirSync("dist");
+const service = await build({
+  entryPoints: ["src/service.ts"],
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node24",
   external,
-  // Bundled CommonJS modules require Node's built-ins and the external packages.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  inject: ["scripts/cjs-import-meta-url.js"],
+  define: { "import.meta.url": "importMetaUrl" },
   logLevel: "warning",
   write: false,
 });
+const serviceText = asciiOnly(service.outputFiles[0]!.text);
+writeFileSync("dist/service.cjs", serviceText);
+
+const main = await build({
+  entryPoints: ["src/bundle-main.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node24",
+  define: { SERVICE_BUNDLE_ID: JSON.stringify(createHash("sha256").update(serviceText).digest("hex").slice(0, 16)) },
+  logLevel: "warning",
+  write: false,
+});
+writeFileSync("dist/main.js", asciiOnly(main.outputFiles[0]!.text));
 
 /**
  * esbuild escapes non-ASCII characters in strings, regular expressions and
  * names, but copies comments as they are, and a few of the bundled ones
  * (zod's, a licence notice) hold some. One such character makes V8 keep the
- * whole file as a two-byte string, which Node's loader decodes and V8 hashes
- * for the compile cache at every start: ~15 ms of the time to the first
- * response here for two files. Escaped, a comment says the same, and in any
- * other place `\uXXXX` means the same character.
+ * whole file as a two-byte string (~15 ms of the time to the first response
+ * here, when it was two files), and dist/main.js reads service.cjs as
+ * Latin-1, which is right only for ASCII. Escaped, a comment says the same,
+ * and in any other place `\uXXXX` means the same character.
  */
 function asciiOnly(text: string): string {
   return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-for (const file of result.outputFiles) {
-  mkdirSync(dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.path.endsWith(".js") ? asciiOnly(file.text) : file.contents);
 }

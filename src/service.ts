@@ -11,13 +11,22 @@ import cluster from "node:cluster";
 import { runPrimary } from "./cluster-primary.ts";
 import { scheduleIdleHeapCompaction } from "./adapters/system/idle-heap-compaction.ts";
 import { collectorOnDemand, setHeapGrowingPercent } from "./adapters/system/runtime-v8-flags.ts";
-import { flushCompileCache } from "node:module";
+
+/** What the entry point that loaded the service does during its start-up. */
+export interface StartHooks {
+  /**
+   * Called once the service listens, before it changes V8 flags: keeps what
+   * start-up compiled (Node's compile cache, the bundle's code cache).
+   * Returns fields for the "listening" log line.
+   */
+  readonly onListening?: () => Record<string, unknown>;
+}
 
 /**
  * Composition root: read the config, wire the store, the use cases and the
  * edge, listen, and shut down gracefully on SIGTERM/SIGINT.
  */
-async function main(): Promise<void> {
+export async function main(hooks: StartHooks = {}): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
@@ -44,11 +53,11 @@ async function main(): Promise<void> {
   await app.fastify.listen({ host: config.HOST, port: config.PORT });
   const address = app.fastify.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
-  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled }, "listening");
-  // Start-up is over: what it compiled goes to the compile cache now (Node
-  // writes it at exit otherwise, which a SIGKILL skips), before the flag
-  // below changes the hash V8 checks that cache against.
-  flushCompileCache();
+  // Start-up is over: what it compiled is kept now (Node writes its compile
+  // cache at exit otherwise, which a SIGKILL skips), before the flag below
+  // changes the hash V8 checks a cache against.
+  const startUp = hooks.onListening?.();
+  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled, ...startUp }, "listening");
   setHeapGrowingPercent(config.HEAP_GROWING_PERCENT);
   const cancelCompaction = scheduleIdleHeapCompaction({
     gc: collectorOnDemand(),
@@ -85,5 +94,3 @@ async function main(): Promise<void> {
   process.on("SIGTERM", (s) => void shutdown(s));
   process.on("SIGINT", (s) => void shutdown(s));
 }
-
-await main();

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { createLineSink } from "./line-sink.ts";
 
@@ -18,7 +19,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     serializers: { err: errorFields },
   };
   if (destination) return pino(options, destination);
-  if (process.stdout.isTTY && hasPrettyPrinter()) return pino({ ...options, transport: { target: "pino-pretty" } });
+  const pretty = process.stdout.isTTY ? prettyPrinter() : undefined;
+  if (pretty) return pino(options, pretty);
   let logger: Logger | undefined;
   const stdout = createLineSink(1, {
     onDropped: (lines) => logger?.warn({ lines }, "log lines dropped: the output could not take them"),
@@ -81,12 +83,17 @@ export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));
 }
 
-/** pino-pretty is a development dependency: a production install logs JSON even on a terminal. */
-function hasPrettyPrinter(): boolean {
+/**
+ * pino-pretty's stream, in this thread (a pino transport would load worker
+ * files by path, which the bundle does not have), if it is installed: it is
+ * a development dependency, so a production install logs JSON even on a
+ * terminal.
+ */
+function prettyPrinter(): DestinationStream | undefined {
   try {
-    import.meta.resolve("pino-pretty");
-    return true;
+    const build = createRequire(import.meta.url)("pino-pretty") as (options: object) => DestinationStream;
+    return build({ sync: true });
   } catch {
-    return false;
+    return undefined;
   }
 }
