@@ -43,6 +43,11 @@ const service = await build({
   target: "node24",
   external,
   inject: ["scripts/cjs-import-meta-url.js"],
+  // 3.0 -> 2.0 MB: start-up reads the file and copies it into a V8 string,
+  // ~10 ms less to the first response on the benchmark's VM. Names are kept
+  // (stack traces, and whatever reads a function's or a class's name).
+  minifyWhitespace: true,
+  minifySyntax: true,
   define: { "import.meta.url": "importMetaUrl" },
   logLevel: "warning",
   write: false,
