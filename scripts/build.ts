@@ -6,11 +6,11 @@
  *   one CommonJS file. Why one file: at start-up Node's ESM loader resolves,
  *   reads and looks up the compile cache for every module, ~500 of them
  *   (~500 ms to the first response from the sources, ~280 ms bundled).
- *   Why CommonJS: `dist/main.js` runs it as a script, with the V8 code cache
+ *   Why CommonJS: `dist/main.cjs` runs it as a script, with the V8 code cache
  *   start-up leaves (src/adapters/system/cached-script.ts). What loads
  *   lazily (SQL Server, OpenTelemetry, the docs, ...) is in the file but is
  *   neither compiled nor run until it is used.
- * - `dist/main.js`: src/bundle-main.ts, which knows the service bundle's
+ * - `dist/main.cjs`: src/bundle-main.ts, which knows the service bundle's
  *   hash (the code cache's key).
  *
  * Packages that read their own files or load code at run time (static
@@ -58,21 +58,22 @@ writeFileSync("dist/service.cjs", serviceText);
 const main = await build({
   entryPoints: ["src/bundle-main.ts"],
   bundle: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node24",
-  define: { SERVICE_BUNDLE_ID: JSON.stringify(createHash("sha256").update(serviceText).digest("hex").slice(0, 16)) },
+  inject: ["scripts/cjs-import-meta-url.js"],
+  define: { "import.meta.url": "importMetaUrl", SERVICE_BUNDLE_ID: JSON.stringify(createHash("sha256").update(serviceText).digest("hex").slice(0, 16)) },
   logLevel: "warning",
   write: false,
 });
-writeFileSync("dist/main.js", asciiOnly(main.outputFiles[0]!.text));
+writeFileSync("dist/main.cjs", asciiOnly(main.outputFiles[0]!.text));
 
 /**
  * esbuild escapes non-ASCII characters in strings, regular expressions and
  * names, but copies comments as they are, and a few of the bundled ones
  * (zod's, a licence notice) hold some. One such character makes V8 keep the
  * whole file as a two-byte string (~15 ms of the time to the first response
- * here, when it was two files), and dist/main.js reads service.cjs as
+ * here, when it was two files), and dist/main.cjs reads service.cjs as
  * Latin-1, which is right only for ASCII. Escaped, a comment says the same,
  * and in any other place `\uXXXX` means the same character.
  */

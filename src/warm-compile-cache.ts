@@ -1,5 +1,5 @@
 /**
- * Fills the compile cache for the production bundle: starts `dist/main.js`
+ * Fills the compile cache for the production bundle: starts `dist/main.cjs`
  * once with package.json's `config.node_flags` (in memory, on an ephemeral
  * port), waits until it listens (it writes the bundle's code cache then,
  * src/bundle-main.ts) and stops it. The image runs this at build time, so
@@ -25,7 +25,7 @@ const fail = (why: string): never => {
 if (!cacheDir) fail("NODE_COMPILE_CACHE is not set");
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { config: { node_flags: string } };
-const child = spawn(process.execPath, [...pkg.config.node_flags.split(" "), join(root, "dist/main.js")], {
+const child = spawn(process.execPath, [...pkg.config.node_flags.split(" "), join(root, "dist/main.cjs")], {
   env: { ...process.env, HOST: "127.0.0.1", PORT: "0", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", STORE: "sqlite" },
   stdio: ["ignore", "pipe", "inherit"],
 });

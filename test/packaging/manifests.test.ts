@@ -139,8 +139,8 @@ test("the image starts node with the same flags as npm start (package.json confi
   const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read("Containerfile"))![1]!) as string[];
   assert.deepEqual(entrypoint.slice(1), flags);
   assert.match(pkg.scripts.start!, /\$npm_package_config_node_flags src\/main\.js/);
-  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags dist\/main\.js/);
-  assert.match(read("Containerfile"), /^CMD \["dist\/main\.js"\]$/m);
+  assert.match(pkg.scripts["start:prod"]!, /\$npm_package_config_node_flags dist\/main\.cjs/);
+  assert.match(read("Containerfile"), /^CMD \["dist\/main\.cjs"\]$/m);
 });
 
 test("the image fills Node's compile cache at build time with the runtime's node and user (a cache is per version, flags and user id)", () => {

@@ -39,7 +39,7 @@ const healthcheck = (port: number) =>
 let service: ServiceProcess;
 test("a production install (npm ci --omit=dev) starts as the image does and serves gRPC and REST", async () => {
   assert.equal(spawnSync(process.execPath, ["-e", "import('typescript')"], { cwd: app }).status, 1, "dev dependencies are absent");
-  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "dist/main.js"));
+  service = await spawnService({ SQLITE_PATH: join(app, "data/people.db"), NODE_ENV: "production" }, join(app, "dist/main.cjs"));
   const grpc = personClient(transportsFor(service.baseUrl)["gRPC (h2c)"]!);
   const { person } = await grpc.createPerson({ firstName: "Prod", lastName: "Install" });
   const rest = await fetch(`${service.baseUrl}/api/v1/person/${person!.id}`);
@@ -57,7 +57,7 @@ test("the bundle on SQL Server (TDS responder): tedious loads, the migrations ar
   const responder = await startTdsResponder(createFakePersonDb());
   const mssql = await spawnService(
     { STORE: "mssql", MSSQL_CONNECTION_STRING: responderConnectionString(responder.port, "Sup3r-S3cret-pw"), NODE_ENV: "production" },
-    join(app, "dist/main.js"),
+    join(app, "dist/main.cjs"),
   );
   try {
     assert.ok(responder.calls.some((c) => c.tag === "migrate"), "migrations were applied at start-up");
@@ -75,7 +75,7 @@ test("start-up does not load undici (~40 ms): no ESM import of node:http, whose 
   const report = join(app, "builtins.txt");
   const started = await spawnService(
     { SQLITE_PATH: ":memory:", NODE_OPTIONS: `--import=${join(root, "test/support/report-builtins.mjs")}`, BUILTINS_REPORT: report },
-    join(app, "dist/main.js"),
+    join(app, "dist/main.cjs"),
   );
   try {
     started.child.kill("SIGUSR2");
@@ -109,7 +109,7 @@ test("the bundle with JWT auth and OTLP tracing on (jose and OpenTelemetry load 
   const sinkPort = (sink.address() as { port: number }).port;
   const traced = await spawnService(
     { SQLITE_PATH: ":memory:", NODE_ENV: "production", AUTH_JWKS_FILE: jwks, AUTH_ISSUER: "https://issuer.test", AUTH_AUDIENCE: "personsvc", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` },
-    join(app, "dist/main.js"),
+    join(app, "dist/main.cjs"),
   );
   try {
     const anonymous = personClient(transportsFor(traced.baseUrl)["gRPC (h2c)"]!);
@@ -132,15 +132,15 @@ test("the bundle with JWT auth and OTLP tracing on (jose and OpenTelemetry load 
   assert.ok(traced.logs.some((l) => l.msg === "listening" && l.tracing === true));
 });
 
-test("the bundle is ASCII only: one other character makes V8 hold a whole file as two-byte text, and main.js reads service.cjs as Latin-1", () => {
+test("the bundle is ASCII only: one other character makes V8 hold a whole file as two-byte text, and main.cjs reads service.cjs as Latin-1", () => {
   const files = readdirSync(join(root, "dist"));
-  assert.deepEqual(files.sort(), ["main.js", "service.cjs"]);
+  assert.deepEqual(files.sort(), ["main.cjs", "service.cjs"]);
   for (const file of files) assert.doesNotMatch(readFileSync(join(root, "dist", file), "latin1"), /[^\x00-\x7f]/, file);
 });
 
 /** The "listening" line of the bundle started with Node's compile cache in `cache`. */
 async function listeningWithCache(cache: string, env: Record<string, string> = {}): Promise<{ line: Record<string, unknown>; service: ServiceProcess }> {
-  const service = await spawnService({ SQLITE_PATH: ":memory:", NODE_COMPILE_CACHE: cache, ...env }, join(app, "dist/main.js"));
+  const service = await spawnService({ SQLITE_PATH: ":memory:", NODE_COMPILE_CACHE: cache, ...env }, join(app, "dist/main.cjs"));
   return { line: service.logs.find((l) => l.msg === "listening")!, service };
 }
 
