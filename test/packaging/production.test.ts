@@ -132,6 +132,16 @@ test("the bundle with JWT auth and OTLP tracing on (jose and OpenTelemetry load 
   assert.ok(traced.logs.some((l) => l.msg === "listening" && l.tracing === true));
 });
 
+test("the bundle reports a bad configuration word for word as the sources do (zod's English messages are in it)", () => {
+  const env = { PATH: process.env.PATH, PORT: "99999", LOG_LEVEL: "loud", MAX_REQUEST_BYTES: "ten", WORKERS: "0" };
+  const run = (entry: string) => spawnSync(process.execPath, [entry], { cwd: app, env, encoding: "utf8", timeout: 10_000 });
+  const bundle = run(join(app, "dist/main.cjs"));
+  const sources = run(join(root, "src/main.js"));
+  assert.equal(bundle.status, 78);
+  assert.equal(bundle.stderr, sources.stderr);
+  for (const name of ["PORT", "LOG_LEVEL", "MAX_REQUEST_BYTES", "WORKERS"]) assert.match(bundle.stderr, new RegExp(`${name}: \\w`));
+});
+
 test("the bundle is ASCII only: one other character makes V8 hold a whole file as two-byte text, and main.cjs reads service.cjs as Latin-1", () => {
   const files = readdirSync(join(root, "dist"));
   assert.deepEqual(files.sort(), ["main.cjs", "service.cjs"]);
