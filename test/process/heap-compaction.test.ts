@@ -21,3 +21,17 @@ test("the real process, started with npm start's flags, compacts its heap once w
     await service.exited;
   }
 });
+
+test("the running service applies HEAP_GROWING_PERCENT: V8 sizes the old generation with that factor after every full collection once it listens", async () => {
+  // V8 prints its sizing decisions with --trace-gc-verbose, to stdout
+  // (buffered: read after exit). The compaction after start-up makes sure
+  // full collections happen after the flag is set.
+  const service = await spawnService({ SQLITE_PATH: ":memory:", HEAP_GROWING_PERCENT: "50" }, undefined, ["--trace-gc-verbose"]);
+  for (let i = 0; i < 100 && !service.logs.some((l) => l.msg === "heap compacted after start-up"); i++) await sleep(100);
+  service.child.kill("SIGTERM");
+  assert.equal(await service.exited, 0);
+  const factors = service.logs.flatMap((l) => /\[HeapController\] factor (\d+\.\d)/.exec(String(l.raw ?? ""))?.[1] ?? []);
+  assert.ok(factors.length >= 2, `full collections traced: ${factors.join(", ")}`);
+  // The first full collection may come before the service listens (V8's own factor then).
+  assert.deepEqual(factors.slice(-2), ["1.5", "1.5"], `factors, in order: ${factors.join(", ")}`);
+});

@@ -29,9 +29,9 @@ export interface ServiceProcess {
  */
 const startLimitMs = 30_000;
 
-/** Spawns `node <flags> src/main.js` with `env` on an ephemeral port; resolves once it logs "listening". */
-export async function spawnService(env: Record<string, string>, entry = mainPath): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, entry], {
+/** Spawns `node <flags> [extraFlags] src/main.js` with `env` on an ephemeral port; resolves once it logs "listening". */
+export async function spawnService(env: Record<string, string>, entry = mainPath, extraFlags: readonly string[] = []): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, ...extraFlags, entry], {
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
