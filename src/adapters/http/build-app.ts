@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { PersonService } from "../../../gen/person/v1/person_pb.js";
 import type { PersonUseCases } from "../../application/use-cases/person-use-cases.ts";
 import type { Config } from "../../config/config.ts";
-import { connectPlugin } from "../connect/connect-plugin.ts";
+import { connectPlugin, rpcOtherMethodsHook } from "../connect/connect-plugin.ts";
 import { createRpcRoutes } from "../connect/rpc-router.ts";
 import { createFastLane } from "../connect/fast-lane/fast-lane.ts";
 import { installFastLane } from "./install-fast-lane.ts";
@@ -163,6 +163,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
     reply.header("x-request-id", req.id);
     done();
   });
+  fastify.addHook("onRequest", rpcOtherMethodsHook({ handlers, observer, isShuttingDown }, fastify.supportedMethods));
   await fastify.register(connectPlugin, { handlers, observer, isShuttingDown });
   await fastify.register(restPlugin, { handlers: lane ? handlers.map((h) => lane.wrap(h)) : handlers, logger, observer, isShuttingDown, bodyLimit: config.MAX_REQUEST_BYTES, responseBatch });
   fastify.get("/metrics", async (_req, reply) => {
