@@ -36,10 +36,10 @@ export function connectPlugin(instance: FastifyInstance, opts: ConnectPluginOpti
 
 /**
  * An onRequest hook for the root scope: a request with one of the other
- * methods Fastify routes (PUT, DELETE, PATCH, OPTIONS) on an RPC's path
- * reaches connect-es too, which answers 405 Method Not Allowed, as with
- * connect-fastify. That one routes each path for each of Fastify's methods,
- * and those routes were ~10 ms of the time to the first response on the
+ * methods Fastify routes (PUT, DELETE, PATCH, OPTIONS, TRACE, QUERY) on an
+ * RPC's path reaches connect-es too, which answers 405 Method Not Allowed,
+ * as with connect-fastify. That one routes each path for each of Fastify's
+ * methods; those routes were ~7 ms of the time to the first response on the
  * benchmark's VM. Other paths and methods are left to Fastify (404); CORS
  * preflights are answered by the CORS hook, which runs first.
  */
