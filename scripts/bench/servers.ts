@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import http2 from "node:http2";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { getPersonBodies } from "./fixtures.ts";
@@ -111,7 +111,7 @@ export async function startGrpcJs(port: number): Promise<Server> {
 export interface ServiceOptions {
   readonly port: number;
   readonly name?: string;
-  /** The checkout whose bundle (dist/main.cjs) runs (default: this one). */
+  /** The checkout whose bundle (dist/main.cjs, or dist/main.js in older ones) runs (default: this one). */
   readonly root?: string;
   /** Environment on top of the bench's (in-memory store, info logs, MALLOC_ARENA_MAX as the image sets it). */
   readonly env?: Record<string, string>;
@@ -126,7 +126,9 @@ export interface ServiceOptions {
 /** Spawns the service's bundle as the image starts it; its first answer is a 200 from `/readyz`. */
 export function spawnService(opts: ServiceOptions): Spawned {
   const root = opts.root ?? ".";
-  const child = spawn("taskset", ["-c", opts.cores ?? "0", process.execPath, ...(opts.flags ?? serviceNodeFlags(root)), join(root, "dist/main.cjs")], {
+  // Checkouts built before 2026-12-04 have an ES module entry (bench:ab compares with them).
+  const entry = existsSync(join(root, "dist/main.cjs")) ? "dist/main.cjs" : "dist/main.js";
+  const child = spawn("taskset", ["-c", opts.cores ?? "0", process.execPath, ...(opts.flags ?? serviceNodeFlags(root)), join(root, entry)], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...(opts.compileCache ? { NODE_COMPILE_CACHE: opts.compileCache } : {}), ...opts.env },
   });
