@@ -181,11 +181,12 @@ describe("HTTP methods", () => {
     try {
       for (const base of [server.baseUrl, stock.baseUrl]) {
         for (const method of methods) {
-          for (const rpc of ["/person.v1.PersonService/GetPerson", "/grpc.health.v1.Health/Check"]) {
+          for (const rpc of ["/person.v1.PersonService/GetPerson", "/grpc.health.v1.Health/Check", "/person.v1.PersonService/Get%50erson"]) {
             assert.deepEqual(await statusOf(base, method, rpc), [405, 405], `${method} ${rpc}`);
           }
           assert.deepEqual(await statusOf(base, method, "/person.v1.PersonService/NoSuchMethod"), [404, 404], `${method} unknown method`);
           assert.deepEqual(await statusOf(base, method, "/no/such"), [404, 404], `${method} /no/such`);
+          assert.deepEqual(await statusOf(base, method, "/person.v1.PersonService%2FGetPerson"), [404, 404], `${method} encoded slash`);
         }
         const get = await fetch(`${base}/person.v1.PersonService/GetPerson?encoding=json&message=${encodeURIComponent(JSON.stringify({ id: uuid }))}`);
         assert.equal(get.status, 404, "Connect GET still reaches the RPC (not found: no such person)");

@@ -47,11 +47,25 @@ export function rpcOtherMethodsHook(opts: ConnectPluginOptions, methods: readonl
   const byPath = new Map(opts.handlers.map((handler) => [handler.requestPath, createRouteHandler(handler, opts)]));
   const others = new Set(methods.filter((m) => m !== "POST" && m !== "GET" && m !== "HEAD"));
   return (req, reply, done) => {
-    const route = others.has(req.method) ? byPath.get(req.url.split("?", 1)[0]!) : undefined;
+    const route = others.has(req.method) ? byPath.get(routedPath(req.url)) : undefined;
     if (!route) return done();
     reply.hijack();
     route(req, reply).catch((error: unknown) => reply.raw.destroy(error as Error));
   };
+}
+
+/**
+ * The path of `url` as Fastify's router matches it: percent-encoded
+ * characters decoded, but not an encoded `/` (`%2F` is not a separator).
+ */
+function routedPath(url: string): string {
+  const path = url.split("?", 1)[0]!;
+  if (!path.includes("%") || /%2f/i.test(path)) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function createRouteHandler(handler: UniversalHandler, opts: ConnectPluginOptions) {
