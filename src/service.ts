@@ -11,6 +11,7 @@ import cluster from "node:cluster";
 import { runPrimary } from "./cluster-primary.ts";
 import { scheduleIdleHeapCompaction } from "./adapters/system/idle-heap-compaction.ts";
 import { collectorOnDemand, setHeapGrowingPercent } from "./adapters/system/runtime-v8-flags.ts";
+import { lowerBackgroundThreadPriority } from "./adapters/system/background-thread-priority.ts";
 
 /** What the entry point that loaded the service does during its start-up. */
 export interface StartHooks {
@@ -57,7 +58,8 @@ export async function main(hooks: StartHooks = {}): Promise<void> {
   // cache at exit otherwise, which a SIGKILL skips), before the flag below
   // changes the hash V8 checks a cache against.
   const startUp = hooks.onListening?.();
-  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled, ...startUp }, "listening");
+  const priority = lowerBackgroundThreadPriority(config.V8_WORKER_NICE);
+  logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled, ...startUp, ...priority }, "listening");
   setHeapGrowingPercent(config.HEAP_GROWING_PERCENT);
   const cancelCompaction = scheduleIdleHeapCompaction({
     gc: collectorOnDemand(),

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnService } from "../support/spawn-service.ts";
 
@@ -34,4 +35,24 @@ test("the running service applies HEAP_GROWING_PERCENT: V8 sizes the old generat
   assert.ok(factors.length >= 2, `full collections traced: ${factors.join(", ")}`);
   // The first full collection may come before the service listens (V8's own factor then).
   assert.deepEqual(factors.slice(-2), ["1.5", "1.5"], `factors, in order: ${factors.join(", ")}`);
+});
+
+test("the running service lowers V8's worker threads to V8_WORKER_NICE and leaves its main thread at 0 (Linux)", { skip: process.platform !== "linux" }, async () => {
+  const niceOf = (pid: number, tid: string) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]);
+  for (const [setting, expected] of [[undefined, 19], ["7", 7], ["0", 0]] as const) {
+    const service = await spawnService({ SQLITE_PATH: ":memory:", ...(setting ? { V8_WORKER_NICE: setting } : {}) });
+    try {
+      const pid = service.child.pid!;
+      const threads = readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid, name: readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim() }));
+      const workers = threads.filter((t) => t.name === "V8Worker");
+      assert.ok(workers.length >= 1, `V8 workers among ${threads.map((t) => t.name).join(", ")}`);
+      assert.deepEqual(workers.map((t) => niceOf(pid, t.tid)), workers.map(() => expected), `V8_WORKER_NICE=${setting}`);
+      assert.equal(niceOf(pid, String(pid)), 0, "the main thread keeps its priority");
+      const listening = service.logs.find((l) => l.msg === "listening")!;
+      assert.equal(listening.v8WorkersNice, expected === 0 ? "unchanged" : expected);
+    } finally {
+      service.child.kill("SIGTERM");
+      await service.exited;
+    }
+  }
 });

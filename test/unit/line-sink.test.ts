@@ -205,3 +205,39 @@ test("the service's logger writes the lines still queued when the process exits"
   const got = stdout.trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
   assert.deepEqual(got, Array.from({ length: 5001 }, (_, i) => i - 1));
 });
+
+test("with holdMs, an idle sink holds its first line that long and writes it with the lines logged meanwhile; lines queued during a write are not held", async () => {
+  const fake = scriptedIo();
+  const sink = createLineSink(9, { io: fake.io, holdMs: 20 });
+  sink.write("a\n");
+  sink.write("b\n");
+  assert.equal(fake.calls.length, 0, "held, not written yet");
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(fake.calls.length, 1);
+  assert.equal(fake.calls[0]!.data.toString(), "a\nb\n");
+  sink.write("c\n");
+  fake.answer();
+  assert.equal(fake.calls.length, 1, "queued during the write: written as soon as it ended");
+  fake.answer();
+  sink.write("d\n");
+  assert.equal(fake.calls.length, 0, "idle again: held");
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  fake.answer();
+  assert.equal(fake.text(), "a\nb\nc\nd\n");
+});
+
+test("with holdMs, flush writes held lines at once, and flushSync takes them without a later write", async () => {
+  const fake = scriptedIo();
+  const sink = createLineSink(9, { io: fake.io, holdMs: 60_000 });
+  sink.write("a\n");
+  let flushed = false;
+  sink.flush(() => (flushed = true));
+  assert.equal(fake.calls.length, 1, "flush did not wait for the hold");
+  fake.answer();
+  assert.ok(flushed);
+  sink.write("b\n");
+  sink.flushSync();
+  assert.equal(fake.text(), "a\nb\n");
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(fake.calls.length, 0, "the hold's timer was cancelled");
+});

@@ -2,13 +2,16 @@ import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { createLineSink } from "./line-sink.ts";
 
+/** How long a log line may wait for others to share its write (see createLineSink). */
+export const logHoldMs = 10;
+
 /**
  * The service's pino logger: JSON lines, pretty-printed only when stdout is a
  * terminal. `destination` lets tests capture the lines. Lines go to stdout
  * asynchronously (createLineSink): under load, lines logged while a write is
  * in flight go out together in the next write (one syscall, not one per
- * line); nothing is held back when idle. What is left is written on exit;
- * call `flushLogger` before a deliberate exit.
+ * line); below saturation, a line waits `logHoldMs` for the lines after it.
+ * What is left is written on exit; call `flushLogger` before a deliberate exit.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
@@ -23,6 +26,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   if (pretty) return pino(options, pretty);
   let logger: Logger | undefined;
   const stdout = createLineSink(1, {
+    holdMs: logHoldMs,
     onDropped: (lines) => logger?.warn({ lines }, "log lines dropped: the output could not take them"),
   });
   process.once("exit", () => stdout.flushSync());
