@@ -28,8 +28,8 @@ import { serviceNodeFlags, spawnBaseline, spawnGrpcJs, spawnService, startBaseli
 import { measureStartups, type Startups } from "./bench/startups.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-/** Which parts run (all by default): bare, grpc-js, stock, personsvc, traced, lane-off, heap-unlimited, workers, writes. */
-const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,traced,lane-off,heap-unlimited,workers,writes").split(","));
+/** Which parts run (all by default): bare, grpc-js, stock, personsvc, nice-workers, traced, lane-off, heap-unlimited, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,nice-workers,traced,lane-off,heap-unlimited,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 /** Starts of each server for the time to the first answer (0: none). */
 const starts = Number(process.env.BENCH_STARTS ?? 7);
@@ -122,6 +122,8 @@ try {
     ["personsvc", () => service({ port: port() })],
     ["stock", () => startBaseline("stock", "scripts/bench/stock-server.ts", port(), port())],
     ["traced", () => startTraced()],
+    // V8's worker threads at niceness 19 (V8_WORKER_NICE): on this one core they then wait for the main thread's idle time.
+    ["nice-workers", () => service({ port: port(), name: "personsvc nice workers", env: { V8_WORKER_NICE: "19" } })],
     ["lane-off", () => service({ port: port(), name: "personsvc lane off", env: { FAST_LANE: "off" } })],
     // V8's own old-generation sizing (no limit, its own growing factor), as on a machine (or in a container) with 4 GB or more.
     ["heap-unlimited", () => service({ port: port(), name: "personsvc no heap limit", flags: serviceNodeFlags().filter((f) => !/^--max-old-space-size=/.test(f)), env: { HEAP_GROWING_PERCENT: "0" } })],

@@ -37,7 +37,7 @@ export const configSchema = z
     RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(0),
     SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1_000).default(100),
-    V8_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(19),
+    V8_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
     HEALTH_TIMEOUT_MS: ms.default(1_000),
     CORS_ALLOWED_ORIGINS: z
       .string()
