@@ -11,7 +11,9 @@ import { setPriority } from "node:os";
  * thread ran for 20 ms and the workers for the rest. At a lower priority they
  * run in the time the main thread leaves idle, and yield to it as soon as it
  * wakes; their work is the same, and V8 finishes on the main thread what they
- * have not done when it needs it.
+ * have not done when it needs it. The cost: on a saturated core they get
+ * almost no time, so the optimizing compiler and concurrent marking fall
+ * behind (fewer calls a second, a larger heap). Hence off by default.
  */
 
 /** Reads a thread's name and sets its niceness (tests replace them). */
