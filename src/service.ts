@@ -10,7 +10,7 @@ import { withStoreTracing } from "./adapters/tracing/traced-repository.ts";
 import cluster from "node:cluster";
 import { runPrimary } from "./cluster-primary.ts";
 import { scheduleIdleHeapCompaction } from "./adapters/system/idle-heap-compaction.ts";
-import { collectorOnDemand, setHeapGrowingPercent } from "./adapters/system/runtime-v8-flags.ts";
+import { collectorOnDemand, setAllocationSitePretenuring, setHeapGrowingPercent } from "./adapters/system/runtime-v8-flags.ts";
 import { lowerBackgroundThreadPriority } from "./adapters/system/background-thread-priority.ts";
 
 /** What the entry point that loaded the service does during its start-up. */
@@ -61,6 +61,7 @@ export async function main(hooks: StartHooks = {}): Promise<void> {
   const priority = lowerBackgroundThreadPriority(config.V8_WORKER_NICE);
   logger.info({ host: config.HOST, port, store: config.STORE, tls: Boolean(config.TLS_CERT_FILE), tracing: tracing.enabled, ...startUp, ...priority }, "listening");
   setHeapGrowingPercent(config.HEAP_GROWING_PERCENT);
+  setAllocationSitePretenuring(config.V8_PRETENURING === "on");
   const cancelCompaction = scheduleIdleHeapCompaction({
     gc: collectorOnDemand(),
     activity: app.rpcsBegun,

@@ -38,6 +38,7 @@ export const configSchema = z
     SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(0),
     HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1_000).default(100),
     V8_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
+    V8_PRETENURING: z.enum(["on", "off"]).default("off"),
     HEALTH_TIMEOUT_MS: ms.default(1_000),
     CORS_ALLOWED_ORIGINS: z
       .string()

@@ -28,6 +28,12 @@ test("every bad variable is named, values are never echoed", () => {
   );
 });
 
+test("V8_PRETENURING: off by default, on or off only", () => {
+  assert.equal(loadConfig({}).V8_PRETENURING, "off");
+  assert.equal(loadConfig({ V8_PRETENURING: "on" }).V8_PRETENURING, "on");
+  assert.throws(() => loadConfig({ V8_PRETENURING: "yes" }), /V8_PRETENURING: /);
+});
+
 test("HEAP_GROWING_PERCENT: 100 (2x) by default, 0 leaves V8's own, out of range is refused", () => {
   assert.equal(loadConfig({}).HEAP_GROWING_PERCENT, 100);
   assert.equal(loadConfig({ HEAP_GROWING_PERCENT: "0" }).HEAP_GROWING_PERCENT, 0);

@@ -2,13 +2,20 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { collectorOnDemand, setHeapGrowingPercent } from "../../src/adapters/system/runtime-v8-flags.ts";
+import { collectorOnDemand, setAllocationSitePretenuring, setHeapGrowingPercent } from "../../src/adapters/system/runtime-v8-flags.ts";
 
 test("the heap growing factor is set as V8's flag; 0 leaves V8's own", () => {
   const set: string[] = [];
   setHeapGrowingPercent(100, (f) => void set.push(f));
   setHeapGrowingPercent(0, (f) => void set.push(f));
   assert.deepEqual(set, ["--heap-growing-percent=100"]);
+});
+
+test("allocation-site pretenuring is set as V8's flag, off or on", () => {
+  const set: string[] = [];
+  setAllocationSitePretenuring(false, (f) => void set.push(f));
+  setAllocationSitePretenuring(true, (f) => void set.push(f));
+  assert.deepEqual(set, ["--no-allocation-site-pretenuring", "--allocation-site-pretenuring"]);
 });
 
 test("the collector on demand collects without --expose-gc, then restores the flag; globalThis.gc stays undefined", () => {

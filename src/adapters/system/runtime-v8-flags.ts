@@ -28,6 +28,26 @@ export function setHeapGrowingPercent(percent: number, setFlags: SetV8Flags = v8
 }
 
 /**
+ * Leaves V8's allocation-site pretenuring (`--allocation-site-pretenuring`)
+ * on, or turns it off. V8 counts, at each young-generation collection, how
+ * many of the objects made by one object or array literal survive it, and
+ * makes a literal whose objects mostly do allocate in the old generation
+ * from then on. Under load that catches literals Node evaluates for every
+ * HTTP/2 stream (its table of listeners among them), and such an object,
+ * made old, keeps what it points to (the listeners, the stream and call
+ * they close over) alive through every young collection until a full one:
+ * each call is copied, then promoted. V8 reads the flag at each collection,
+ * so it applies from the next one on; a literal it already switched stays
+ * switched, and start-up (Node's own streams) can switch the very literals
+ * the streams use: `npm start`, the image and the benchmark therefore also
+ * pass `--no-allocation-site-pretenuring` on the command line (`node_flags`),
+ * and this call makes `V8_PRETENURING` win over it either way.
+ */
+export function setAllocationSitePretenuring(on: boolean, setFlags: SetV8Flags = v8.setFlagsFromString): void {
+  setFlags(on ? "--allocation-site-pretenuring" : "--no-allocation-site-pretenuring");
+}
+
+/**
  * V8's collector, as `--expose-gc` would expose it, without the flag: each
  * call exposes it in a fresh context for as long as it takes to fetch it,
  * then restores the flag, so the flag hash (above) is that of the command
