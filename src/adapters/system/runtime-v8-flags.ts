@@ -38,10 +38,9 @@ export function setHeapGrowingPercent(percent: number, setFlags: SetV8Flags = v8
  * they close over) alive through every young collection until a full one:
  * each call is copied, then promoted. V8 reads the flag at each collection,
  * so it applies from the next one on; a literal it already switched stays
- * switched, and start-up (Node's own streams) can switch the very literals
- * the streams use: `npm start`, the image and the benchmark therefore also
- * pass `--no-allocation-site-pretenuring` on the command line (`node_flags`),
- * and this call makes `V8_PRETENURING` win over it either way.
+ * switched, so call it before traffic. Not on the command line: there the
+ * flag changes the hash V8 checks its code caches against (start-up ~40 ms
+ * slower on the benchmark's VM).
  */
 export function setAllocationSitePretenuring(on: boolean, setFlags: SetV8Flags = v8.setFlagsFromString): void {
   setFlags(on ? "--allocation-site-pretenuring" : "--no-allocation-site-pretenuring");
