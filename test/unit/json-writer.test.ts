@@ -7,35 +7,10 @@ import { DeletePersonResponseSchema, GetPersonResponseSchema, ListPeopleRequestS
 import { BookSchema, GetBookRequestSchema, SearchBooksRequestSchema, ShelfSchema } from "../../gen/transcode/v1/transcode_pb.js";
 import { HealthCheckResponseSchema } from "../../gen/health/v1/health_pb.js";
 import { compileJsonWriter } from "../../src/adapters/connect/fast-lane/json-writer.ts";
+import { anyText, person, secondsMax, secondsMin, seed } from "../support/person-arbitraries.ts";
 
 // The compiled writer must produce toJsonString's very text, or give up
 // (undefined) where toJsonString throws or where it does not vouch for a value.
-
-const seed = 20261203;
-const anyText = fc.oneof(
-  fc.string({ unit: "binary", maxLength: 40 }),
-  fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 }).map((codes) => String.fromCharCode(...codes)), // lone surrogates, controls
-  fc.constantFrom("", '"', "\\", "\u2028", "</script>", "__proto__"),
-);
-const secondsMin = -62135596800n;
-const secondsMax = 253402300799n;
-const nanos = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 999 }).map((n) => n * 1_000_000), fc.integer({ min: 1, max: 999_999 }).map((n) => n * 1000), fc.integer({ min: 0, max: 999_999_999 }));
-const timestamp = fc.record({ seconds: fc.oneof(fc.bigInt({ min: secondsMin, max: secondsMax }), fc.constantFrom(secondsMin, secondsMax, 0n, -1n, 951782400n, 4107456000n)), nanos }).map((t) => create(TimestampSchema, t));
-const person = fc
-  .record(
-    {
-      id: anyText,
-      firstName: anyText,
-      middleName: anyText,
-      lastName: anyText,
-      suffix: anyText,
-      createTime: timestamp,
-      updateTime: timestamp,
-      etag: anyText,
-    },
-    { requiredKeys: [] },
-  )
-  .map((init) => create(PersonSchema, init));
 
 const same = (schema: Parameters<typeof compileJsonWriter>[0], message: Message) => {
   const write = compileJsonWriter(schema);

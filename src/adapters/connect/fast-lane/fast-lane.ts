@@ -17,7 +17,7 @@ import type { ResponseBatch } from "../../http/response-batch.ts";
 import type { RpcObserver } from "../rpc-observer.ts";
 import type { RpcRoutes, UnaryRoute } from "../rpc-router.ts";
 import { createDeadlineTimers } from "./deadline-timers.ts";
-import { withJsonWriter } from "./json-writer.ts";
+import { withCompiledWriters } from "./compiled-serialization.ts";
 import { readBody, readHeldBody, readIterableBody } from "./read-body.ts";
 import { runUnaryCall, type UnaryOutcome, type UnaryRequest } from "./unary-call.ts";
 import { unaryProtocolOf, type UnaryProtocol } from "./unary-protocols.ts";
@@ -104,7 +104,7 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
   for (const [path, route] of routes.unary) {
     const { method } = route.spec;
     const stock = createMethodSerializationLookup(method, routes.options.binaryOptions, routes.options.jsonOptions, routes.options);
-    lanes.set(path, { route, serialization: withJsonWriter(stock, method.output, routes.options) });
+    lanes.set(path, { route, serialization: withCompiledWriters(stock, method.output, routes.options) });
   }
 
   function select(method: string | undefined, path: string | undefined, headers: http.IncomingHttpHeaders): LaneCall | undefined {

@@ -1,6 +1,4 @@
 import { ScalarType, type DescField, type DescMessage, type JsonWriteOptions, type Message } from "@bufbuild/protobuf";
-import { getJsonOptions, limitSerialization, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
-import type { RpcHandlerOptions } from "../rpc-router.ts";
 
 /**
  * Writes a message as proto3 JSON text, or returns undefined for a value it
@@ -165,31 +163,4 @@ export function compileJsonWriter(desc: DescMessage, options?: Partial<JsonWrite
   }
   const pending = compileMessage(desc, new Map());
   return pending?.write;
-}
-
-/**
- * `lookup` with its JSON output written by a compiled writer when the output
- * type is covered: the same bytes as connect-es's JSON serialization (which
- * also answers whatever the writer gives up on, with its own errors), under
- * the same write limit.
- */
-export function withJsonWriter(
-  lookup: MethodSerializationLookup<DescMessage, DescMessage>,
-  output: DescMessage,
-  options: RpcHandlerOptions,
-): MethodSerializationLookup<DescMessage, DescMessage> {
-  const write = compileJsonWriter(output, getJsonOptions(options.jsonOptions));
-  if (write === undefined) return lookup;
-  const base = lookup.getO(false);
-  const json = limitSerialization<Message>(
-    {
-      parse: (bytes) => base.parse(bytes),
-      serialize(message) {
-        const text = write(message);
-        return text === undefined ? base.serialize(message) : Buffer.from(text);
-      },
-    },
-    options,
-  );
-  return { getI: lookup.getI, getO: (binary) => (binary ? lookup.getO(true) : json) };
 }
