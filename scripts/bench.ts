@@ -7,7 +7,9 @@
  * at info, metrics, incoming trace ids read for the logs, no spans
  * recorded), with the fast lane off, traced (the OpenTelemetry SDK on, every
  * span recorded and exported over OTLP to a local sink), and without the
- * old-generation limit of node_flags (V8's own heap sizing on this machine). Median of BENCH_REPS runs of BENCH_SECONDS
+ * old-generation limit of node_flags (V8's own heap sizing on this machine);
+ * and the service side by side with each baseline (side-by-side.ts: both on
+ * core 0, loaded together, the ratio of their CPU per request). Median of BENCH_REPS runs of BENCH_SECONDS
  * each, the runs of all servers interleaved (rep 1 on each, then rep 2 in
  * reverse order...) so that the machine's drift hits them alike; a ratio is
  * the median of the ratios of the same repetitions. Then the time to the
@@ -25,11 +27,12 @@ import { ensureLoadTools, h2load, wrk, type LoadResult, type Target } from "./be
 import { scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
 import { serviceNodeFlags, spawnBaseline, spawnGrpcJs, spawnService, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
+import { sideBySide, type SideBySide } from "./bench/side-by-side.ts";
 import { measureStartups, type Startups } from "./bench/startups.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-/** Which parts run (all by default): bare, grpc-js, stock, personsvc, nice-workers, traced, lane-off, heap-unlimited, workers, writes. */
-const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,nice-workers,traced,lane-off,heap-unlimited,workers,writes").split(","));
+/** Which parts run (all by default): bare, grpc-js, stock, personsvc, nice-workers, traced, lane-off, heap-unlimited, side-by-side, workers, writes. */
+const parts = new Set((process.env.BENCH_PARTS ?? "bare,grpc-js,stock,personsvc,nice-workers,traced,lane-off,heap-unlimited,side-by-side,workers,writes").split(","));
 const reps = Number(process.env.BENCH_REPS ?? 3);
 /** Starts of each server for the time to the first answer (0: none). */
 const starts = Number(process.env.BENCH_STARTS ?? 7);
@@ -110,6 +113,7 @@ ensureLoadTools();
 execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const rows: Row[] = [];
 const servers: Server[] = [];
+const sideBySides: Array<SideBySide & { baseline: string; scenario: string }> = [];
 // The compile cache filled as the image fills it at build time (starts on an empty one are measured at the end).
 const compileCache = join(dir, "compile-cache");
 execFileSync(process.execPath, ["src/warm-compile-cache.ts"], { stdio: "inherit", env: { ...process.env, NODE_COMPILE_CACHE: compileCache } });
@@ -138,6 +142,21 @@ try {
     if (scenario.name === "gRPC h2c") {
       const max = new Map(measured.map((row) => [row.server, row.rps]));
       rows.push(...(await measureInterleaved(servers, { ...scenario, name: "gRPC h2c at half the max rate" }, (s) => (max.get(s.name) ?? 0) / 2)));
+    }
+  }
+  // The service and a baseline sharing core 0, loaded together: CPU per request, whatever the machine's speed at the time.
+  if (parts.has("side-by-side")) {
+    const named = (name: string) => servers.find((s) => s.name === name);
+    const service = named("personsvc");
+    for (const [baseline, scenarioName] of [["grpc-js", "gRPC h2c"], ["bare", "gRPC h2c"], ["bare", "Connect JSON HTTP/1.1"], ["bare", "gRPC-Web HTTP/1.1"], ["bare", "REST GET HTTP/1.1"]] as const) {
+      const other = named(baseline);
+      const scenario = scenarios.find((x) => x.name === scenarioName)!;
+      if (!service || !other) continue;
+      const [a, b] = [mkdtempSync(join(dir, "side-")), mkdtempSync(join(dir, "side-"))];
+      const load = (server: Server, into: string) => () => (scenario.tool === "h2load" ? h2load(scenario.target(server)!, seconds, into) : wrk(scenario.target(server)!, seconds, into));
+      const series = await sideBySide(load(other, a), load(service, b), reps);
+      sideBySides.push({ baseline, scenario: scenarioName, ...series });
+      console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x`);
     }
   }
   for (const server of servers) server.child.kill("SIGTERM");
@@ -207,9 +226,10 @@ const lines = [
     return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
   }),
   "",
+  ...sideBySides.map((x) => `side by side on one core, loaded together (CPU per request): personsvc / ${x.baseline}, ${x.scenario}: ${x.ratio.toFixed(2)}x (${x.min.toFixed(2)} to ${x.max.toFixed(2)}, ${x.rounds.length} rounds)`),
   ...startups.map((s) => `${s.name}: first successful answer after ${s.medianMs.toFixed(0)} ms (median of ${starts} starts, ${s.minMs.toFixed(0)} to ${s.maxMs.toFixed(0)})`),
   ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
 ];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
-writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, startups, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));
+writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, sideBySides, startups, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));

@@ -2,10 +2,9 @@
  * `npm run bench:ab -- <other checkout>`: is this build faster than another
  * one? The other checkout's bundle (A: <other>/dist, built there, with its
  * node_modules) and this one's (B: ./dist, built first) share core 0 and are
- * loaded at the same time from core 1, so the machine's stalls and drift hit
- * both alike: B/A of their req/s is A's CPU per request over B's. Against
- * itself a build measures 1.00 to 1.065 (4 rounds of 4 s), so only a median
- * beyond that says anything. BENCH_AB_SCENARIO: grpc (h2c, default), json
+ * loaded at the same time from core 1 (side-by-side.ts): B/A of their req/s
+ * is A's CPU per request over B's. Against itself a build measures 1.00 to
+ * 1.065 (4 rounds of 4 s), so only a median beyond that says anything. BENCH_AB_SCENARIO: grpc (h2c, default), json
  * (Connect JSON over HTTP/1.1) or rest (GET); BENCH_SECONDS, BENCH_REPS.
  */
 import { execFileSync } from "node:child_process";
@@ -15,6 +14,7 @@ import { join, resolve } from "node:path";
 import { getPersonBodies } from "./fixtures.ts";
 import { h2load, wrk, type LoadResult, type Target } from "./load.ts";
 import { startService, type Server } from "./servers.ts";
+import { sideBySide } from "./side-by-side.ts";
 
 const other = process.argv[2];
 if (!other) throw new Error("usage: npm run bench:ab -- <path of the checkout to compare with (built: npm ci && npm run build)>");
@@ -48,15 +48,13 @@ const port = 19500 + Math.floor(Math.random() * 400) * 2;
 const a = await start(resolve(other), port);
 const b = await start(resolve("."), port + 1);
 try {
-  await Promise.all([load(a), load(b)]); // warm-up
-  const ratios: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const [ra, rb] = await Promise.all([load(a), load(b)]);
-    ratios.push(rb.rps / ra.rps);
-    console.log(`round ${round}: A ${ra.rps.toFixed(0)} req/s, B ${rb.rps.toFixed(0)} req/s, B/A ${(rb.rps / ra.rps).toFixed(3)}`);
-  }
-  const sorted = [...ratios].sort((x, y) => x - y);
-  console.log(`${scenario}: B/A median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(3)} (${sorted[0]!.toFixed(3)} to ${sorted.at(-1)!.toFixed(3)})`);
+  const series = await sideBySide(
+    () => load(a),
+    () => load(b),
+    rounds,
+    (round, ra, rb) => console.log(`round ${round}: A ${ra.rps.toFixed(0)} req/s, B ${rb.rps.toFixed(0)} req/s, B/A ${(rb.rps / ra.rps).toFixed(3)}`),
+  );
+  console.log(`${scenario}: B/A median ${series.ratio.toFixed(3)} (${series.min.toFixed(3)} to ${series.max.toFixed(3)})`);
 } finally {
   a.server.child.kill("SIGTERM");
   b.server.child.kill("SIGTERM");
