@@ -69,7 +69,7 @@ async function runOnce(server: Server, scenario: Scenario, target: Target, rate?
   const cpu0 = cpuSeconds(server.child.pid!);
   const t0 = performance.now();
   const stopRss = watchPeakRss(server.child.pid!);
-  const result = scenario.tool === "h2load" ? await h2load(target, seconds, dir, rate) : await wrk(target, seconds, dir);
+  const result = scenario.tool === "wrk" ? await wrk(target, seconds, dir) : await h2load(target, seconds, dir, rate, scenario.tool === "h2load-h1");
   const wall = (performance.now() - t0) / 1000;
   return { ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() };
 }
@@ -138,10 +138,11 @@ try {
     const measured = await measureInterleaved(servers, scenario);
     rows.push(...measured);
     for (const row of measured) console.error(`${row.server.padEnd(17)} ${row.scenario.padEnd(24)} ${row.rps.toFixed(0).padStart(8)} req/s`);
-    // Latency when not saturated: the same gRPC load at half the maximum each server just reached.
-    if (scenario.name === "gRPC h2c") {
+    // Latency when not saturated: the same load at half the maximum each server just reached (HTTP/1.1 paced by h2load).
+    if (scenario.name === "gRPC h2c" || scenario.name === "Connect JSON HTTP/1.1") {
       const max = new Map(measured.map((row) => [row.server, row.rps]));
-      rows.push(...(await measureInterleaved(servers, { ...scenario, name: "gRPC h2c at half the max rate" }, (s) => (max.get(s.name) ?? 0) / 2)));
+      const paced: Scenario = { ...scenario, name: `${scenario.name} at half the max rate`, tool: scenario.tool === "wrk" ? "h2load-h1" : scenario.tool };
+      rows.push(...(await measureInterleaved(servers, paced, (s) => (max.get(s.name) ?? 0) / 2)));
     }
   }
   // The service and a baseline sharing core 0, loaded together: CPU per request, whatever the machine's speed at the time.
@@ -153,7 +154,7 @@ try {
       const scenario = scenarios.find((x) => x.name === scenarioName)!;
       if (!service || !other) continue;
       const [a, b] = [mkdtempSync(join(dir, "side-")), mkdtempSync(join(dir, "side-"))];
-      const load = (server: Server, into: string) => () => (scenario.tool === "h2load" ? h2load(scenario.target(server)!, seconds, into) : wrk(scenario.target(server)!, seconds, into));
+      const load = (server: Server, into: string) => () => (scenario.tool === "wrk" ? wrk(scenario.target(server)!, seconds, into) : h2load(scenario.target(server)!, seconds, into));
       const series = await sideBySide(load(other, a), load(service, b), reps);
       sideBySides.push({ baseline, scenario: scenarioName, ...series });
       console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x`);

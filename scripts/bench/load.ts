@@ -45,13 +45,16 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
  * tick together and every tick lands 16 requests at once (p50 4.7-7.4 ms
  * against 1.0-1.6 ms staggered, same server, same rate). h2load takes a
  * request count, not a duration, with staggered starts; latencies then
- * count from the second second on.
+ * count from the second second on. `http1`: HTTP/1.1 (--h1), 64 connections
+ * of one request at a time, as wrk runs (wrk cannot hold a fixed rate).
  */
-export async function h2load(target: Target, seconds: number, dir: string, rate?: number): Promise<LoadResult> {
+export async function h2load(target: Target, seconds: number, dir: string, rate?: number, http1 = false): Promise<LoadResult> {
   const log = `${dir}/h2load.log`;
-  const args = ["-c", "1", "h2load", "-c", "16", "-m", "16", `--log-file=${log}`];
+  // Over HTTP/1.1 (--h1), as wrk loads it: 64 connections, one request at a time on each.
+  const connections = http1 ? 64 : 16;
+  const args = ["-c", "1", "h2load", ...(http1 ? ["--h1"] : []), "-c", String(connections), "-m", http1 ? "1" : "16", `--log-file=${log}`];
   if (rate === undefined) args.push("-D", String(seconds), "--warm-up-time=1");
-  else args.push("-n", String(Math.round(rate * seconds)), `--rps=${Math.max(1, Math.round(rate / 16))}`, "-r", "1", "--rate-period=1ms");
+  else args.push("-n", String(Math.round(rate * seconds)), `--rps=${Math.max(1, Math.round(rate / connections))}`, "-r", "1", "--rate-period=1ms");
   for (const [k, v] of Object.entries(target.headers)) args.push("-H", `${k}: ${v}`);
   if (target.body) {
     writeFileSync(`${dir}/body.bin`, target.body);

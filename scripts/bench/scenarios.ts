@@ -2,8 +2,8 @@ import { getPersonBodies } from "./fixtures.ts";
 import type { Target } from "./load.ts";
 import type { Server } from "./servers.ts";
 
-/** A load the benchmarks run: its generator, and the request it sends to a server (undefined: the server cannot take it). */
-export type Scenario = { name: string; tool: "h2load" | "wrk"; target: (s: Server) => Target | undefined };
+/** A load the benchmarks run: its generator (h2load-h1: h2load over HTTP/1.1, for a fixed rate), and the request it sends to a server (undefined: the server cannot take it). */
+export type Scenario = { name: string; tool: "h2load" | "wrk" | "h2load-h1"; target: (s: Server) => Target | undefined };
 /** A scenario other than gRPC skips the gRPC-only baseline. */
 const notGrpcOnly = (scenario: Scenario): Scenario => ({ ...scenario, target: (s) => (s.grpcOnly ? undefined : scenario.target(s)) });
 /** GetPerson over every protocol, then REST GET. */

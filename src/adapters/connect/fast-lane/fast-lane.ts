@@ -208,7 +208,11 @@ export function createFastLane(opts: FastLaneOptions): FastLane {
       // A client's reset is read from the close (installFastLane absorbs the stream's errors).
       // One close listener does both jobs: before the answer, abort the call; after, settle its delivery.
       let onClose = ignore;
-      stream.on("close", () => onClose());
+      stream.on("close", () => {
+        const settle = onClose;
+        onClose = ignore;
+        settle();
+      });
       serve(type, headers, `${scheme}://${authority}${headers[":path"]}`, socket?.remoteAddress, stream, {
         onClose: (listener) => (onClose = listener),
         write: (requestId, outcome, done) => {
