@@ -1,4 +1,5 @@
 import { ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { compileFields, isMessageOf } from "./compiled-fields.ts";
 
 /**
  * Writes a message in the protobuf binary format, or returns undefined for a
@@ -168,20 +169,10 @@ function fieldWriter(field: DescField, compiled: Map<DescMessage, Pending>): Fie
   return (s, m) => m[local] === undefined || !Object.prototype.hasOwnProperty.call(m, local) || writeTagged(s, m[local]);
 }
 
-const isMessageOf = (v: unknown, desc: DescMessage) => typeof v === "object" && v !== null && (v as Message).$typeName === desc.typeName;
-
 function compileMessage(desc: DescMessage, compiled: Map<DescMessage, Pending>): Pending | undefined {
   const pending: Pending = { write: undefined };
-  compiled.set(desc, pending);
-  const writers: FieldWriter[] = [];
-  for (const field of desc.fields.concat().sort((a, b) => a.number - b.number)) {
-    const writer = fieldWriter(field, compiled);
-    if (writer === undefined) {
-      compiled.delete(desc);
-      return undefined;
-    }
-    writers.push(writer);
-  }
+  const writers = compileFields(desc, compiled, pending, fieldWriter);
+  if (writers === undefined) return undefined;
   pending.write = (s, message) => {
     const unknown = (message as { $unknown?: unknown[] }).$unknown;
     if (unknown !== undefined && unknown.length > 0) return false;

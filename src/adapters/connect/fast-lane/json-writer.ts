@@ -1,4 +1,5 @@
 import { ScalarType, type DescField, type DescMessage, type JsonWriteOptions, type Message } from "@bufbuild/protobuf";
+import { compileFields, isMessageOf } from "./compiled-fields.ts";
 
 /**
  * Writes a message as proto3 JSON text, or returns undefined for a value it
@@ -122,20 +123,10 @@ function messageValueWriter(desc: DescMessage, compiled: Map<DescMessage, Pendin
   return (v) => pending.write?.(v as Message);
 }
 
-const isMessageOf = (v: unknown, desc: DescMessage) => typeof v === "object" && v !== null && (v as Message).$typeName === desc.typeName;
-
 function compileMessage(desc: DescMessage, compiled: Map<DescMessage, Pending>): Pending | undefined {
   const pending: Pending = { write: undefined };
-  compiled.set(desc, pending);
-  const writers: FieldWriter[] = [];
-  for (const field of desc.fields.concat().sort((a, b) => a.number - b.number)) {
-    const writer = fieldWriter(field, compiled);
-    if (writer === undefined) {
-      compiled.delete(desc);
-      return undefined;
-    }
-    writers.push(writer);
-  }
+  const writers = compileFields(desc, compiled, pending, fieldWriter);
+  if (writers === undefined) return undefined;
   pending.write = (message) => {
     if (!isMessageOf(message, desc)) return undefined;
     let out = "{";
