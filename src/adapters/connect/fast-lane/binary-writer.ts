@@ -77,7 +77,7 @@ function writeString(s: Scratch, value: string): void {
   s.pos += s.buf.write(value, s.pos, bytes, "utf8");
 }
 
-/** Writes a tag and then the value, or gives up (false) on a value of another type or range. */
+/** Writes a field's value (its tag is written before), or gives up (false) on a value of another type or range. */
 type ValueWriter = (s: Scratch, value: unknown) => boolean;
 
 /** The value writer of one scalar type, its wire type and its zero value (implicit presence); undefined when not covered. */
@@ -107,11 +107,11 @@ function scalarWriter(scalar: ScalarType): { wireType: number; write: ValueWrite
   }
 }
 
-/** Writes `write`'s bytes as a length-delimited field body: a one-byte length first, widened when longer. */
-function delimited(s: Scratch, write: () => boolean): boolean {
+/** Writes `message` with `write` as a length-delimited field body: a one-byte length first, widened when longer. */
+function delimited(s: Scratch, write: FieldWriter, message: Record<string, unknown>): boolean {
   reserve(s, 1);
   const start = s.pos++;
-  if (!write()) return false;
+  if (!write(s, message)) return false;
   const length = s.pos - start - 1;
   if (length < 0x80) {
     s.buf[start] = length;
@@ -130,29 +130,29 @@ function messageWriter(desc: DescMessage, compiled: Map<DescMessage, Pending>): 
   if (desc.typeName.startsWith("google.protobuf.") && desc.typeName !== "google.protobuf.Timestamp") return undefined; // wrappers are unboxed
   const pending = compiled.get(desc) ?? compileMessage(desc, compiled);
   if (pending === undefined) return undefined;
-  return (s, v) => isMessageOf(v, desc) && delimited(s, () => pending.write!(s, v as Record<string, unknown>));
+  return (s, v) => isMessageOf(v, desc) && delimited(s, pending.write!, v as Record<string, unknown>);
+}
+
+/** A field's value writer, wire type and zero test (implicit presence); undefined when its kind or type is not covered. */
+function valueWriter(field: DescField, compiled: Map<DescMessage, Pending>): { wireType: number; write: ValueWriter; isZero?: (v: unknown) => boolean } | undefined {
+  if (field.oneof) return undefined;
+  const message = field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message") ? field : undefined;
+  if (message) {
+    if (message.delimitedEncoding) return undefined; // groups
+    const write = messageWriter(message.message, compiled);
+    return write && { wireType: 2, write };
+  }
+  if (field.fieldKind === "scalar") return scalarWriter(field.scalar);
+  if (field.fieldKind === "list" && field.listKind === "scalar" && field.scalar === ScalarType.STRING) return scalarWriter(field.scalar);
+  return undefined; // maps, enums, packed lists
 }
 
 function fieldWriter(field: DescField, compiled: Map<DescMessage, Pending>): FieldWriter | undefined {
-  if (field.oneof || field.fieldKind === "map" || field.fieldKind === "enum") return undefined;
-  if ((field.fieldKind === "message" || (field.fieldKind === "list" && field.listKind === "message")) && field.delimitedEncoding) return undefined; // groups
+  const writer = valueWriter(field, compiled);
+  if (writer === undefined) return undefined;
+  const { write: value, isZero } = writer;
   const local = field.localName;
-  let wireType: number;
-  let write: ValueWriter | undefined;
-  let isZero: ((v: unknown) => boolean) | undefined;
-  if (field.fieldKind === "list") {
-    if (field.listKind === "message") ({ wireType, write } = { wireType: 2, write: messageWriter(field.message, compiled) });
-    else if (field.listKind === "scalar" && field.scalar === ScalarType.STRING) ({ wireType, write } = scalarWriter(field.scalar)!);
-    else return undefined; // packed and enum lists
-  } else if (field.fieldKind === "message") ({ wireType, write } = { wireType: 2, write: messageWriter(field.message, compiled) });
-  else {
-    const scalar = scalarWriter(field.scalar);
-    if (scalar === undefined) return undefined;
-    ({ wireType, write, isZero } = scalar);
-  }
-  if (write === undefined) return undefined;
-  const value = write;
-  const tag = field.number * 8 + wireType;
+  const tag = field.number * 8 + writer.wireType;
   const writeTagged = (s: Scratch, v: unknown) => (varint(s, tag), value(s, v));
   if (field.fieldKind === "list") {
     return (s, m) => {
