@@ -23,8 +23,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensureLoadTools, h2load, wrk, type LoadResult, type Target } from "./bench/load.ts";
-import { scenarios, type Scenario } from "./bench/scenarios.ts";
+import { ensureLoadTools, type LoadResult, type Target } from "./bench/load.ts";
+import { loadWith, scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
 import { serviceNodeFlags, spawnBaseline, spawnGrpcJs, spawnService, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
 import { sideBySide, type SideBySide } from "./bench/side-by-side.ts";
@@ -69,7 +69,7 @@ async function runOnce(server: Server, scenario: Scenario, target: Target, rate?
   const cpu0 = cpuSeconds(server.child.pid!);
   const t0 = performance.now();
   const stopRss = watchPeakRss(server.child.pid!);
-  const result = scenario.tool === "wrk" ? await wrk(target, seconds, dir) : await h2load(target, seconds, dir, rate, scenario.tool === "h2load-h1");
+  const result = await loadWith(scenario, target, seconds, dir, rate);
   const wall = (performance.now() - t0) / 1000;
   return { ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() };
 }
@@ -154,7 +154,7 @@ try {
       const scenario = scenarios.find((x) => x.name === scenarioName)!;
       if (!service || !other) continue;
       const [a, b] = [mkdtempSync(join(dir, "side-")), mkdtempSync(join(dir, "side-"))];
-      const load = (server: Server, into: string) => () => (scenario.tool === "wrk" ? wrk(scenario.target(server)!, seconds, into) : h2load(scenario.target(server)!, seconds, into));
+      const load = (server: Server, into: string) => () => loadWith(scenario, scenario.target(server)!, seconds, into);
       const series = await sideBySide(load(other, a), load(service, b), reps);
       sideBySides.push({ baseline, scenario: scenarioName, ...series });
       console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x`);

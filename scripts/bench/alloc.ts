@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensureLoadTools, h2load, wrk } from "./load.ts";
-import { scenarios } from "./scenarios.ts";
+import { ensureLoadTools } from "./load.ts";
+import { loadWith, scenarios } from "./scenarios.ts";
 import { serviceNodeFlags, startService } from "./servers.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -60,7 +60,7 @@ try {
   for (const scenario of scenarios.filter((x) => !only || only.some((name) => x.name.startsWith(name)))) {
     const target = scenario.target(server);
     if (!target) continue;
-    const load = (s: number) => (scenario.tool === "h2load" ? h2load(target, s, dir) : wrk(target, s, dir));
+    const load = (s: number) => loadWith(scenario, target, s, dir);
     await load(2);
     await sleep(500);
     const before = await rpcsServed(server.h1);

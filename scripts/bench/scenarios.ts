@@ -1,5 +1,5 @@
 import { getPersonBodies } from "./fixtures.ts";
-import type { Target } from "./load.ts";
+import { h2load, wrk, type LoadResult, type Target } from "./load.ts";
 import type { Server } from "./servers.ts";
 
 /** A load the benchmarks run: its generator (h2load-h1: h2load over HTTP/1.1, for a fixed rate), and the request it sends to a server (undefined: the server cannot take it). */
@@ -17,3 +17,8 @@ export const scenarios: Scenario[] = [
     { name: "REST GET HTTP/1.1", tool: "wrk", target: (s) => (s.name === "stock" ? undefined : { url: `${s.h1}/api/v1/person/${s.id}`, method: "GET", headers: {} }) },
   ] satisfies Scenario[]).map(notGrpcOnly),
 ];
+
+/** One run of `scenario`'s generator against `target` (`rate`: req/s in all, h2load only; wrk runs flat out). */
+export function loadWith(scenario: Scenario, target: Target, seconds: number, dir: string, rate?: number): Promise<LoadResult> {
+  return scenario.tool === "wrk" ? wrk(target, seconds, dir) : h2load(target, seconds, dir, rate, scenario.tool === "h2load-h1");
+}
