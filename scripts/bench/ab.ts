@@ -6,6 +6,8 @@
  * is A's CPU per request over B's. Against itself a build measures 1.00 to
  * 1.065 (4 rounds of 4 s), so only a median beyond that says anything. BENCH_AB_SCENARIO: grpc (h2c, default), json
  * (Connect JSON over HTTP/1.1) or rest (GET); BENCH_SECONDS, BENCH_REPS.
+ * BENCH_AB_ENV_A / BENCH_AB_ENV_B: environment (JSON) for one side, to compare
+ * two settings of one build (`npm run bench:ab -- .`).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -28,8 +30,8 @@ interface Side {
 }
 
 /** Starts `root`'s bundle on core 0 (with `root`'s node flags) and returns the GetPerson request of the scenario against it. */
-async function start(root: string, port: number): Promise<Side> {
-  const server = await startService({ port, root, people: 1 });
+async function start(root: string, port: number, env: string | undefined): Promise<Side> {
+  const server = await startService({ port, root, people: 1, env: env ? (JSON.parse(env) as Record<string, string>) : {} });
   const bodies = getPersonBodies(server.id);
   const rpc = `${server.h2}/person.v1.PersonService/GetPerson`;
   const target: Target =
@@ -45,8 +47,8 @@ const load = (side: Side): Promise<LoadResult> => (scenario === "grpc" ? h2load(
 
 execFileSync(process.execPath, ["scripts/build.ts"], { stdio: "inherit" });
 const port = 19500 + Math.floor(Math.random() * 400) * 2;
-const a = await start(resolve(other), port);
-const b = await start(resolve("."), port + 1);
+const a = await start(resolve(other), port, process.env.BENCH_AB_ENV_A);
+const b = await start(resolve("."), port + 1, process.env.BENCH_AB_ENV_B);
 try {
   const series = await sideBySide(
     () => load(a),

@@ -39,6 +39,7 @@ export const configSchema = z
     HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1_000).default(100),
     V8_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
     V8_PRETENURING: z.enum(["on", "off"]).default("off"),
+    HTTP2_STREAM_MAP_RENEWAL: z.enum(["on", "off"]).default("on"),
     HEALTH_TIMEOUT_MS: ms.default(1_000),
     CORS_ALLOWED_ORIGINS: z
       .string()

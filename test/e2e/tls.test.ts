@@ -1,25 +1,17 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import tls from "node:tls";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { personClient } from "../support/clients.ts";
+import { selfSignedCert } from "../support/self-signed.ts";
 
 let server: TestServer;
 let ca: Buffer;
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "personsvc-tls-"));
-  const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
-  ], { stdio: "ignore" });
-  ca = readFileSync(cert);
-  server = await startTestServer({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
+  const cert = selfSignedCert();
+  ca = cert.ca;
+  server = await startTestServer({ TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile });
 });
 after(() => server.close());
 

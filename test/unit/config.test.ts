@@ -40,3 +40,9 @@ test("HEAP_GROWING_PERCENT: 100 (2x) by default, 0 leaves V8's own, out of range
   assert.throws(() => loadConfig({ HEAP_GROWING_PERCENT: "-5" }), /HEAP_GROWING_PERCENT: /);
   assert.throws(() => loadConfig({ HEAP_GROWING_PERCENT: "1.5" }), /HEAP_GROWING_PERCENT: /);
 });
+
+test("HTTP2_STREAM_MAP_RENEWAL: on by default, on or off only", () => {
+  assert.equal(loadConfig({}).HTTP2_STREAM_MAP_RENEWAL, "on");
+  assert.equal(loadConfig({ HTTP2_STREAM_MAP_RENEWAL: "off" }).HTTP2_STREAM_MAP_RENEWAL, "off");
+  assert.throws(() => loadConfig({ HTTP2_STREAM_MAP_RENEWAL: "1" }), /HTTP2_STREAM_MAP_RENEWAL: /);
+});

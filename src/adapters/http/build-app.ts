@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Http2SecureServer } from "node:http2";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { PersonService } from "../../../gen/person/v1/person_pb.js";
@@ -23,6 +24,7 @@ import { registerLazyDocs } from "../rest/lazy-docs.ts";
 import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
+import { createStreamMapRenewal } from "./stream-map-renewal.ts";
 import { registerCors } from "./cors.ts";
 import { requestIdOf } from "./request-id.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
@@ -128,6 +130,13 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
         })
       : undefined;
 
+  const renewal =
+    config.HTTP2_STREAM_MAP_RENEWAL === "on"
+      ? createStreamMapRenewal({
+          onRenewed: (sessions) => logger.debug({ sessions }, "http2 stream maps renewed after a full collection"),
+          onUnsupported: () => logger.warn("http2 stream map renewal: this Node's HTTP/2 sessions are not as expected, nothing is renewed (HTTP2_STREAM_MAP_RENEWAL)"),
+        })
+      : undefined;
   const common = {
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -151,9 +160,11 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
   const fastify = (
     tls
       ? Fastify({ ...common, http2: true, https: { ...tls, allowHTTP1: true } })
-      : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits, lane) as never })
+      : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits, { lane, renewal }) as never })
   ) as unknown as FastifyInstance;
   if (tls && lane) installFastLane(fastify.server, lane);
+  if (tls) renewal?.track(fastify.server as unknown as Http2SecureServer);
+  fastify.addHook("onClose", async () => renewal?.stop());
 
   await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);
   fastify.addHook("onClose", async () => monitor.stop());

@@ -3,6 +3,7 @@ import http2 from "node:http2";
 import net from "node:net";
 import type { FastLane } from "../connect/fast-lane/fast-lane.ts";
 import { installFastLane } from "./install-fast-lane.ts";
+import type { StreamMapRenewal } from "./stream-map-renewal.ts";
 
 // Not `import http from "node:http"`: building that module's ESM namespace
 // reads its lazy WebSocket getter, which loads undici (~40 ms of start-up)
@@ -25,6 +26,14 @@ export interface OnePortLimits {
   readonly maxConcurrentStreams: number;
 }
 
+/** What the one-port server puts in front of, or beside, Fastify's handler. */
+export interface OnePortExtras {
+  /** The unary fast lane, offered each request first. */
+  readonly lane?: FastLane | undefined;
+  /** Renews the HTTP/2 sessions' stream maps after full collections. */
+  readonly renewal?: StreamMapRenewal | undefined;
+}
+
 type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
 /**
@@ -33,7 +42,7 @@ type Handler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.
  * each connection and hands the socket to an inner `http` or `http2` server,
  * both running Fastify's handler, behind the unary fast lane when one is given.
  */
-export function createOnePortServerFactory(limits: OnePortLimits, lane?: FastLane) {
+export function createOnePortServerFactory(limits: OnePortLimits, { lane, renewal }: OnePortExtras = {}) {
   return function serverFactory(handler: Handler): http.Server {
     const h1 = createHttp1Server(
       {
@@ -55,6 +64,7 @@ export function createOnePortServerFactory(limits: OnePortLimits, lane?: FastLan
       handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
     );
     h2.setTimeout(limits.http2IdleTimeoutMs);
+    renewal?.track(h2);
     if (lane) {
       installFastLane(h1, lane);
       installFastLane(h2, lane);
