@@ -25,6 +25,7 @@ import { personRequestConstraints } from "../rest/request-constraints.ts";
 import { createPersonService } from "../connect/person-service.ts";
 import { createOnePortServerFactory } from "./one-port-server.ts";
 import { createStreamMapRenewal } from "./stream-map-renewal.ts";
+import { openSessionsOf } from "./open-sessions.ts";
 import { registerCors } from "./cors.ts";
 import { requestIdOf } from "./request-id.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
@@ -163,7 +164,7 @@ export async function buildApp({ config, logger, useCases, people, tracing, load
       : Fastify({ ...common, serverFactory: createOnePortServerFactory(limits, { lane, renewal }) as never })
   ) as unknown as FastifyInstance;
   if (tls && lane) installFastLane(fastify.server, lane);
-  if (tls) renewal?.track(fastify.server as unknown as Http2SecureServer);
+  if (tls && renewal) renewal.track(openSessionsOf(fastify.server as unknown as Http2SecureServer));
   fastify.addHook("onClose", async () => renewal?.stop());
 
   await registerCors(fastify, config.CORS_ALLOWED_ORIGINS);

@@ -3,6 +3,7 @@ import http2 from "node:http2";
 import net from "node:net";
 import type { FastLane } from "../connect/fast-lane/fast-lane.ts";
 import { installFastLane } from "./install-fast-lane.ts";
+import { openSessionsOf } from "./open-sessions.ts";
 import type { StreamMapRenewal } from "./stream-map-renewal.ts";
 
 // Not `import http from "node:http"`: building that module's ESM namespace
@@ -64,16 +65,12 @@ export function createOnePortServerFactory(limits: OnePortLimits, { lane, renewa
       handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
     );
     h2.setTimeout(limits.http2IdleTimeoutMs);
-    renewal?.track(h2);
+    const sessions = openSessionsOf(h2);
+    renewal?.track(sessions);
     if (lane) {
       installFastLane(h1, lane);
       installFastLane(h2, lane);
     }
-    const sessions = new Set<http2.ServerHttp2Session>();
-    h2.on("session", (session) => {
-      sessions.add(session);
-      session.once("close", () => sessions.delete(session));
-    });
 
     const front = net.createServer({ noDelay: true }, (socket) => sniff(socket, h1, h2, limits.sniffTimeoutMs));
     // The inner HTTP/1.1 server never listens itself: this starts its

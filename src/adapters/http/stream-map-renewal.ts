@@ -1,4 +1,3 @@
-import type http2 from "node:http2";
 import { PerformanceObserver, constants } from "node:perf_hooks";
 
 /*
@@ -52,9 +51,7 @@ export function renewStreamMap(session: SessionLike): boolean {
   const streams = state?.streams;
   if (!state || !isMapLike(streams)) return false;
   const MapClass = streams.constructor as new (entries: Iterable<readonly [unknown, unknown]>) => Map<unknown, unknown>;
-  const renewed = new MapClass(streams);
-  if (renewed.size !== streams.size) return false;
-  state.streams = renewed;
+  state.streams = new MapClass(streams);
   return true;
 }
 
@@ -68,15 +65,13 @@ export const fullCollections: FullCollections = (onFullCollection) => {
   return () => observer.disconnect();
 };
 
-/** Renews the stream maps of the HTTP/2 sessions of the servers it tracks, after each full collection. */
+/** Renews the stream maps of the HTTP/2 sessions it tracks, after each full collection. */
 export interface StreamMapRenewal {
-  /** Follows `server`'s sessions from now on, as long as each is open. */
-  track(server: http2.Http2Server | http2.Http2SecureServer): void;
+  /** Renews these sessions from now on: a server's open ones (`openSessionsOf`), kept up to date by their owner. */
+  track(sessions: ReadonlySet<SessionLike>): void;
   /** Renews every tracked session's stream map now; returns how many were. */
   renewAll(): number;
-  /** How many renewals were made so far. */
-  readonly renewals: () => number;
-  /** Stops watching collections (the server is closing). */
+  /** Stops watching collections and forgets the sessions (the server is closing). */
   stop(): void;
 }
 
@@ -96,40 +91,36 @@ export interface StreamMapRenewalOptions {
  * at most `maxConcurrentStreams` entries per session per full collection.
  */
 export function createStreamMapRenewal(options: StreamMapRenewalOptions = {}): StreamMapRenewal {
-  const sessions = new Set<SessionLike>();
-  let renewals = 0;
+  let tracked: Array<ReadonlySet<SessionLike>> = [];
   let unsupported = false;
   const renewAll = () => {
     let n = 0;
-    for (const session of sessions) {
-      if (renewStreamMap(session)) n++;
-      else if (!unsupported) {
-        unsupported = true;
-        options.onUnsupported?.();
+    for (const sessions of tracked) {
+      for (const session of sessions) {
+        if (renewStreamMap(session)) n++;
+        else if (!unsupported) {
+          unsupported = true;
+          options.onUnsupported?.();
+        }
       }
     }
-    renewals += n;
     return n;
   };
   const afterFullCollection = () => {
-    if (sessions.size === 0) return;
+    if (tracked.every((sessions) => sessions.size === 0)) return;
     options.onRenewed?.(renewAll());
   };
   let stopWatching: (() => void) | undefined;
   return {
-    track(server) {
+    track(sessions) {
       stopWatching ??= (options.collections ?? fullCollections)(afterFullCollection);
-      server.on("session", (session: http2.Http2Session) => {
-        sessions.add(session);
-        session.once("close", () => sessions.delete(session));
-      });
+      tracked.push(sessions);
     },
     renewAll,
-    renewals: () => renewals,
     stop() {
       stopWatching?.();
       stopWatching = undefined;
-      sessions.clear();
+      tracked = [];
     },
   };
 }
