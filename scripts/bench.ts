@@ -15,7 +15,9 @@
  * the median of the ratios of the same repetitions. Then the time to the
  * first answer over BENCH_STARTS starts of each (the service on the image's
  * compile cache and on an empty one, bare, grpc-js). Prints a table and writes
- * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset.
+ * .bench/results.json. Needs h2load (nghttp2-client), wrk and taskset,
+ * installed from Debian when missing. Every server runs on one allocator,
+ * BENCH_ALLOCATOR: glibc (default) or the image's jemalloc (bench/allocator.ts).
  * To compare two builds of the service, see bench/ab.ts.
  */
 import { execFileSync, type ChildProcess } from "node:child_process";
@@ -24,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureLoadTools, type LoadResult, type Target } from "./bench/load.ts";
+import { allocatorName } from "./bench/allocator.ts";
 import { loadWith, scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
 import { serviceNodeFlags, spawnBaseline, spawnGrpcJs, spawnService, startBaseline, startGrpcJs, startOtlpSink, startService, type Server, type ServiceOptions } from "./bench/servers.ts";
@@ -219,7 +222,7 @@ const ratio = (a: Row | undefined, b: Row | undefined) => {
   return `${paired.toFixed(2)}x`;
 };
 const lines = [
-  `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s (ratios: median of the same repetitions' ratios); h2load 16 conns x 16 streams, wrk 64 conns`,
+  `GetPerson (1,000 people), server on core 0, load on core 1, median of ${reps} x ${seconds}s (ratios: median of the same repetitions' ratios); h2load 16 conns x 16 streams, wrk 64 conns; every server on ${allocatorName()}`,
   "| server | scenario | req/s | p50 ms | p99 ms | errors | server CPU % | peak RSS MB | vs bare | vs grpc-js | vs stock |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map((r) => {
@@ -233,4 +236,4 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 mkdirSync(".bench", { recursive: true });
-writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, rows, sideBySides, startups, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));
+writeFileSync(".bench/results.json", JSON.stringify({ seconds, reps, allocator: allocatorName(), rows, sideBySides, startups, servers: servers.map((s) => ({ name: s.name, firstResponseMs: s.firstResponseMs, idleRssMb: s.idleRssMb })) }, null, 2));

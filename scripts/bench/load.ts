@@ -1,10 +1,11 @@
 import { execFile, execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { benchAllocator, jemallocPath } from "./allocator.ts";
 
 const run = promisify(execFile);
 
-/** Installs h2load, wrk and taskset (Debian packages nghttp2-client, wrk, util-linux) if they are missing. */
+/** Installs h2load, wrk, taskset and jemalloc for BENCH_ALLOCATOR=jemalloc (Debian packages nghttp2-client, wrk, util-linux, libjemalloc2) if they are missing. */
 export function ensureLoadTools(): void {
   const missing = ["h2load", "wrk", "taskset"].filter((t) => {
     try {
@@ -14,10 +15,11 @@ export function ensureLoadTools(): void {
       return true;
     }
   });
+  if (benchAllocator() === "jemalloc" && !jemallocPath()) missing.push("jemalloc");
   if (missing.length === 0) return;
-  console.log(`installing ${missing.join(", ")} (Debian packages nghttp2-client, wrk)`);
+  console.log(`installing ${missing.join(", ")} (Debian packages nghttp2-client, wrk, util-linux, libjemalloc2)`);
   execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "-qq", "nghttp2-client", "wrk", "util-linux", "libjemalloc2"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
 /** One measured run of a load generator. */

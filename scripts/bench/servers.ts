@@ -9,6 +9,7 @@ import http2 from "node:http2";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { allocatorEnv } from "./allocator.ts";
 import { getPersonBodies } from "./fixtures.ts";
 import { rssMb } from "./process-stats.ts";
 
@@ -49,6 +50,9 @@ async function firstAnswer(what: string, answered: () => Promise<boolean>): Prom
   }
 }
 
+/** The bench's environment plus the allocator every server runs on (BENCH_ALLOCATOR, allocator.ts); the load generators keep the bench's own. */
+const baselineEnv = () => ({ ...process.env, ...allocatorEnv() });
+
 /** Whether `url` answers with a 2xx. */
 const fetchOk = (url: string, init?: RequestInit) => () => fetch(url, init).then((r) => r.ok, () => false);
 
@@ -77,7 +81,7 @@ export interface Spawned {
 
 /** Spawns a baseline script (`script <h2c-port> <http1-port>`) on core 0; it answers GetPerson over Connect JSON. */
 export function spawnBaseline(script: string, h2: number, h1: number): Spawned {
-  const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn("taskset", ["-c", "0", process.execPath, script, String(h2), String(h1)], { stdio: ["ignore", "ignore", "inherit"], env: baselineEnv() });
   const url = `http://127.0.0.1:${h1}/person.v1.PersonService/GetPerson`;
   const init = { method: "POST", headers: { "content-type": "application/json" }, body: getPersonBodies(fixtureId).json };
   return { child, firstAnswer: firstAnswer(url, fetchOk(url, init)) };
@@ -94,7 +98,7 @@ export async function startBaseline(name: string, script: string, h2: number, h1
 /** Spawns the grpc-js baseline (gRPC over h2c only) on core 0; its first answer is a gRPC GetPerson. */
 export function spawnGrpcJs(port: number): Spawned {
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(port)], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn("taskset", ["-c", "0", process.execPath, "scripts/bench/grpcjs-server.ts", String(port)], { stdio: ["ignore", "ignore", "inherit"], env: baselineEnv() });
   return { child, firstAnswer: firstAnswer(base, grpcOk(base, getPersonBodies(fixtureId).grpc)) };
 }
 
@@ -113,7 +117,7 @@ export interface ServiceOptions {
   readonly name?: string;
   /** The checkout whose bundle (dist/main.cjs, or dist/main.js in older ones) runs (default: this one). */
   readonly root?: string;
-  /** Environment on top of the bench's (in-memory store, info logs, MALLOC_ARENA_MAX as the image sets it). */
+  /** Environment on top of the bench's (in-memory store, info logs, MALLOC_ARENA_MAX as the image sets it, BENCH_ALLOCATOR's malloc). */
   readonly env?: Record<string, string>;
   readonly cores?: string;
   readonly flags?: readonly string[];
@@ -130,7 +134,7 @@ export function spawnService(opts: ServiceOptions): Spawned {
   const entry = existsSync(join(root, "dist/main.cjs")) ? "dist/main.cjs" : "dist/main.js";
   const child = spawn("taskset", ["-c", opts.cores ?? "0", process.execPath, ...(opts.flags ?? serviceNodeFlags(root)), join(root, entry)], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...(opts.compileCache ? { NODE_COMPILE_CACHE: opts.compileCache } : {}), ...opts.env },
+    env: { PATH: process.env.PATH, PORT: String(opts.port), HOST: "127.0.0.1", SQLITE_PATH: ":memory:", LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...allocatorEnv(), ...(opts.compileCache ? { NODE_COMPILE_CACHE: opts.compileCache } : {}), ...opts.env },
   });
   const base = `http://127.0.0.1:${opts.port}`;
   return { child, firstAnswer: firstAnswer(base, fetchOk(`${base}/readyz`)) };

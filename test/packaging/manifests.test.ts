@@ -113,13 +113,14 @@ test("Containerfile: every COPY source exists in the context or is produced by t
       if (/npm run generate/.test(run[1]!)) built.add("gen");
       if (/npm run build/.test(run[1]!)) built.add("dist");
       for (const dir of run[1]!.matchAll(/mkdir -p \/app\/(\S+)/g)) made.add(dir[1]!);
+      for (const file of run[1]!.matchAll(/\bcp\s+(?:"[^"]*"|\S+)\s+(\/\S+)/g)) made.add(file[1]!); // files copied out of a package (jemalloc)
     }
     const copy = /^COPY\s+(--from=(\w+)\s+)?(?:--\S+\s+)*(.+)\s+(\S+)$/.exec(line);
     if (!copy) continue;
     for (const source of copy[3]!.split(/\s+/)) {
       if (copy[2] === "build") {
         const path = source.replace(/^\/app\//, "");
-        if (made.has(path)) continue;
+        if (made.has(path) || made.has(source)) continue;
         assert.ok(built.has(path) || tracked.some((f) => f === path || f.startsWith(path + "/")), `COPY --from=build ${source}`);
         assert.ok(existsSync(root + path), `${path} exists after the build steps (here: after npm ci, generate and build)`);
       } else {
@@ -157,6 +158,23 @@ test("the image fills Node's compile cache at build time with the runtime's node
 test("the image and the benchmark cap glibc's malloc arenas alike (MALLOC_ARENA_MAX=2)", () => {
   assert.match(read("Containerfile"), /^\s+MALLOC_ARENA_MAX=2( \\)?$/m);
   assert.match(read("scripts/bench/servers.ts"), /MALLOC_ARENA_MAX: "2"/);
+});
+
+test("the image preloads the jemalloc it copies from the build stage; the benchmark puts every server on one allocator, the image's with BENCH_ALLOCATOR=jemalloc", () => {
+  const containerfile = read("Containerfile");
+  const runtimeAt = containerfile.lastIndexOf("\nFROM ");
+  const build = containerfile.slice(0, runtimeAt);
+  const runtime = containerfile.slice(runtimeAt);
+  assert.match(build, /apt-get install [^\n]*\blibjemalloc2\b/);
+  assert.match(build, /cp "\$\(dpkg -L libjemalloc2 \| grep '\/libjemalloc\\\.so\\\.2\$'\)" \/opt\/jemalloc\/libjemalloc\.so\.2$/m);
+  assert.match(runtime, /^COPY --from=build \/opt\/jemalloc\/libjemalloc\.so\.2 \/usr\/local\/lib\/libjemalloc\.so\.2$/m);
+  assert.match(runtime, /^\s+LD_PRELOAD=\/usr\/local\/lib\/libjemalloc\.so\.2 \\$/m);
+  assert.ok(runtime.indexOf("LD_PRELOAD=") < runtime.indexOf('RUN ["/nodejs/bin/node", "src/warm-compile-cache.ts"]'), "the cache is warmed on the allocator the service runs on");
+  const servers = read("scripts/bench/servers.ts");
+  assert.equal(servers.match(/env: baselineEnv\(\)/g)?.length, 2, "bare, stock and grpc-js");
+  assert.match(servers, /MALLOC_ARENA_MAX: "2", \.\.\.allocatorEnv\(\)/);
+  assert.match(read("scripts/bench/load.ts"), /"libjemalloc2"\]/);
+  assert.match(read("scripts/bench/allocator.ts"), /return \{ LD_PRELOAD: path \};/);
 });
 
 test("justfile verbs delegate to npm scripts that exist", () => {

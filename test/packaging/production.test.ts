@@ -16,6 +16,7 @@ import { expectCode } from "../support/expect.ts";
 import { createFakePersonDb } from "../support/tds/fake-person-db.ts";
 import { startTdsResponder } from "../support/tds/tds-responder.ts";
 import { responderConnectionString } from "../support/mssql-test-store.ts";
+import { jemallocPath } from "../../scripts/bench/allocator.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const app = mkdtempSync(join(tmpdir(), "personsvc-prod-"));
@@ -70,6 +71,31 @@ test("the bundle on SQL Server (TDS responder): tedious loads, the migrations ar
     await responder.stop();
   }
 });
+
+const jemalloc = jemallocPath();
+test(
+  "the bundle on jemalloc, preloaded as the image preloads it: the library is mapped, every protocol answers, SIGTERM drains and exits 0",
+  // .ci/run and the image's build stage install libjemalloc2; elsewhere the test says why it did not run.
+  { skip: jemalloc === undefined && process.env.CI !== "true" ? "libjemalloc2 is not installed" : false },
+  async () => {
+    assert.ok(jemalloc, "CI installs libjemalloc2 (.ci/run)");
+    const preloaded = await spawnService({ SQLITE_PATH: ":memory:", NODE_ENV: "production", LD_PRELOAD: jemalloc }, join(app, "dist/main.cjs"));
+    try {
+      const maps = readFileSync(`/proc/${preloaded.child.pid}/maps`, "utf8");
+      assert.match(maps, /libjemalloc\.so\.2$/m, "jemalloc is loaded into the service");
+      const transports = transportsFor(preloaded.baseUrl);
+      const created = (await personClient(transports["gRPC (h2c)"]!).createPerson({ firstName: "Jason", lastName: "Evans" })).person!;
+      for (const [name, transport] of Object.entries(transports)) {
+        assert.deepEqual((await personClient(transport).getPerson({ id: created.id })).person, created, name);
+      }
+      const rest = await fetch(`${preloaded.baseUrl}/api/v1/person/${created.id}`);
+      assert.equal(((await rest.json()) as { lastName: string }).lastName, "Evans");
+    } finally {
+      preloaded.child.kill("SIGTERM");
+      assert.equal(await preloaded.exited, 0);
+    }
+  },
+);
 
 test("start-up does not load undici (~40 ms): no ESM import of node:http, whose namespace reads a getter that loads it", async () => {
   const report = join(app, "builtins.txt");
