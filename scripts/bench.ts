@@ -9,7 +9,7 @@
  * span recorded and exported over OTLP to a local sink), and without the
  * old-generation limit of node_flags (V8's own heap sizing on this machine);
  * and the service side by side with each baseline (side-by-side.ts: both on
- * core 0, loaded together, the ratio of their CPU per request). Median of BENCH_REPS runs of BENCH_SECONDS
+ * core 0, loaded together: the ratio of their req/s, and of their calls per CPU-second). Median of BENCH_REPS runs of BENCH_SECONDS
  * each, the runs of all servers interleaved (rep 1 on each, then rep 2 in
  * reverse order...) so that the machine's drift hits them alike; a ratio is
  * the median of the ratios of the same repetitions. Then the time to the
@@ -148,7 +148,7 @@ try {
       rows.push(...(await measureInterleaved(servers, paced, (s) => (max.get(s.name) ?? 0) / 2)));
     }
   }
-  // The service and a baseline sharing core 0, loaded together: CPU per request, whatever the machine's speed at the time.
+  // The service and a baseline sharing core 0, loaded together: req/s and calls per CPU-second, whatever the machine's speed at the time.
   if (parts.has("side-by-side")) {
     const named = (name: string) => servers.find((s) => s.name === name);
     const service = named("personsvc");
@@ -158,9 +158,9 @@ try {
       if (!service || !other) continue;
       const [a, b] = [mkdtempSync(join(dir, "side-")), mkdtempSync(join(dir, "side-"))];
       const load = (server: Server, into: string) => () => loadWith(scenario, scenario.target(server)!, seconds, into);
-      const series = await sideBySide(load(other, a), load(service, b), reps);
+      const series = await sideBySide(load(other, a), load(service, b), reps, undefined, [other.child.pid!, service.child.pid!]);
       sideBySides.push({ baseline, scenario: scenarioName, ...series });
-      console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x`);
+      console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x, per CPU-second ${series.perCpu!.ratio.toFixed(2)}x`);
     }
   }
   for (const server of servers) server.child.kill("SIGTERM");
@@ -230,7 +230,10 @@ const lines = [
     return `| ${r.server} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50ms.toFixed(2)} | ${r.p99ms.toFixed(2)} | ${r.errors} | ${r.cpuPercent.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${vs("bare")} | ${vs("grpc-js")} | ${vs("stock")} |`;
   }),
   "",
-  ...sideBySides.map((x) => `side by side on one core, loaded together (CPU per request): personsvc / ${x.baseline}, ${x.scenario}: ${x.ratio.toFixed(2)}x (${x.min.toFixed(2)} to ${x.max.toFixed(2)}, ${x.rounds.length} rounds)`),
+  ...sideBySides.map(
+    (x) =>
+      `side by side on one core, loaded together: personsvc / ${x.baseline}, ${x.scenario}: req/s ${x.ratio.toFixed(2)}x (${x.min.toFixed(2)} to ${x.max.toFixed(2)}), calls per CPU-second ${x.perCpu!.ratio.toFixed(2)}x (${x.perCpu!.min.toFixed(2)} to ${x.perCpu!.max.toFixed(2)}), ${x.rounds.length} rounds`,
+  ),
   ...startups.map((s) => `${s.name}: first successful answer after ${s.medianMs.toFixed(0)} ms (median of ${starts} starts, ${s.minMs.toFixed(0)} to ${s.maxMs.toFixed(0)})`),
   ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),
 ];

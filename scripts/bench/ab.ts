@@ -54,9 +54,14 @@ try {
     () => load(a),
     () => load(b),
     rounds,
-    (round, ra, rb) => console.log(`round ${round}: A ${ra.rps.toFixed(0)} req/s, B ${rb.rps.toFixed(0)} req/s, B/A ${(rb.rps / ra.rps).toFixed(3)}`),
+    (round, ra, rb, cpu) =>
+      console.log(
+        `round ${round}: A ${ra.rps.toFixed(0)} req/s on ${cpu!.a.toFixed(2)} CPU s, B ${rb.rps.toFixed(0)} req/s on ${cpu!.b.toFixed(2)} CPU s, B/A ${(rb.rps / ra.rps).toFixed(3)}, per CPU-second ${(rb.rps / cpu!.b / (ra.rps / cpu!.a)).toFixed(3)}`,
+      ),
+    [a.server.child.pid!, b.server.child.pid!],
   );
-  console.log(`${scenario}: B/A median ${series.ratio.toFixed(3)} (${series.min.toFixed(3)} to ${series.max.toFixed(3)})`);
+  const perCpu = series.perCpu!;
+  console.log(`${scenario}: B/A median ${series.ratio.toFixed(3)} (${series.min.toFixed(3)} to ${series.max.toFixed(3)}); per CPU-second ${perCpu.ratio.toFixed(3)} (${perCpu.min.toFixed(3)} to ${perCpu.max.toFixed(3)})`);
 } finally {
   a.server.child.kill("SIGTERM");
   b.server.child.kill("SIGTERM");
