@@ -25,7 +25,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensureLoadTools, type LoadResult, type Target } from "./bench/load.ts";
+import { ensureLoadTools, percentile, type LoadResult, type Target } from "./bench/load.ts";
 import { allocatorName } from "./bench/allocator.ts";
 import { loadWith, scenarios, type Scenario } from "./bench/scenarios.ts";
 import { cpuSeconds, watchPeakRss } from "./bench/process-stats.ts";
@@ -77,14 +77,21 @@ async function runOnce(server: Server, scenario: Scenario, target: Target, rate?
   return { ...result, cpuPercent: ((cpuSeconds(server.child.pid!) - cpu0) / wall) * 100, peakRssMb: stopRss() };
 }
 
-/** The median run by req/s, with the peak RSS and the errors of all runs. */
-function summarize(server: Server, scenario: string, runs: Run[]): Row {
+/**
+ * The median run by req/s, with the peak RSS and the errors of all runs. At a
+ * fixed rate (`paced`) every run has the same req/s, and a run's p99 depends
+ * on whether a full collection fell in its few seconds, so p50 and p99 are
+ * those of all the runs' requests pooled.
+ */
+function summarize(server: Server, scenario: string, runs: Run[], paced: boolean): Row {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const { latenciesMs: _, ...median } = sorted[Math.floor(sorted.length / 2)]!;
+  const pooled = paced && runs.every((x) => x.latenciesMs) ? runs.flatMap((x) => x.latenciesMs!).sort((a, b) => a - b) : undefined;
   return {
     server: server.name,
     scenario,
     ...median,
+    ...(pooled ? { p50ms: percentile(pooled, 50), p99ms: percentile(pooled, 99) } : {}),
     peakRssMb: Math.max(...runs.map((x) => x.peakRssMb)),
     errors: runs.reduce((n, x) => n + x.errors, 0),
     repRps: runs.map((x) => x.rps),
@@ -108,7 +115,7 @@ async function measureInterleaved(servers: readonly Server[], scenario: Scenario
       runs.set(server, [...(runs.get(server) ?? []), await runOnce(server, scenario, target, rateOf(server))]);
     }
   }
-  return [...runs].map(([server, done]) => summarize(server, scenario.name, done));
+  return [...runs].map(([server, done]) => summarize(server, scenario.name, done, rateOf(server) !== undefined));
 }
 
 ensureLoadTools();

@@ -28,6 +28,8 @@ export interface LoadResult {
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** Every measured request's latency, sorted (h2load only), so that the runs of a series can be pooled. */
+  latenciesMs?: number[];
 }
 
 /** A request every scenario describes the same way for both generators. */
@@ -38,7 +40,8 @@ export interface Target {
   readonly body?: Buffer;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+/** The p-th percentile of `sorted` (ascending). */
+export const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /**
  * h2load (HTTP/2, prior knowledge) on core 1: 16 connections x 16 streams, as
@@ -81,7 +84,7 @@ export async function h2load(target: Target, seconds: number, dir: string, rate?
     .sort((a, b) => a - b);
   rmSync(log, { force: true });
   const errors = [failed?.[1], failed?.[2], failed?.[3], non2xx?.[2], non2xx?.[3]].reduce((n, v) => n + Number(v ?? 0), 0);
-  return { rps, p50ms: percentile(times, 50), p99ms: percentile(times, 99), errors };
+  return { rps, p50ms: percentile(times, 50), p99ms: percentile(times, 99), errors, latenciesMs: times };
 }
 
 /** wrk (HTTP/1.1, keep-alive) on core 1: 64 connections. */
