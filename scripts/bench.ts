@@ -165,9 +165,9 @@ try {
       if (!service || !other) continue;
       const [a, b] = [mkdtempSync(join(dir, "side-")), mkdtempSync(join(dir, "side-"))];
       const load = (server: Server, into: string) => () => loadWith(scenario, scenario.target(server)!, seconds, into);
-      const series = await sideBySide(load(other, a), load(service, b), reps, undefined, [other.child.pid!, service.child.pid!]);
+      const series = await sideBySide(load(other, a), load(service, b), [other.child.pid!, service.child.pid!], reps);
       sideBySides.push({ baseline, scenario: scenarioName, ...series });
-      console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x, per CPU-second ${series.perCpu!.ratio.toFixed(2)}x`);
+      console.error(`side by side: personsvc / ${baseline} ${scenarioName} ${series.ratio.toFixed(2)}x, per CPU-second ${series.perCpu.ratio.toFixed(2)}x`);
     }
   }
   for (const server of servers) server.child.kill("SIGTERM");
@@ -239,7 +239,7 @@ const lines = [
   "",
   ...sideBySides.map(
     (x) =>
-      `side by side on one core, loaded together: personsvc / ${x.baseline}, ${x.scenario}: req/s ${x.ratio.toFixed(2)}x (${x.min.toFixed(2)} to ${x.max.toFixed(2)}), calls per CPU-second ${x.perCpu!.ratio.toFixed(2)}x (${x.perCpu!.min.toFixed(2)} to ${x.perCpu!.max.toFixed(2)}), ${x.rounds.length} rounds`,
+      `side by side on one core, loaded together: personsvc / ${x.baseline}, ${x.scenario}: req/s ${x.ratio.toFixed(2)}x (${x.min.toFixed(2)} to ${x.max.toFixed(2)}), calls per CPU-second ${x.perCpu.ratio.toFixed(2)}x (${x.perCpu.min.toFixed(2)} to ${x.perCpu.max.toFixed(2)}), ${x.rounds.length} rounds`,
   ),
   ...startups.map((s) => `${s.name}: first successful answer after ${s.medianMs.toFixed(0)} ms (median of ${starts} starts, ${s.minMs.toFixed(0)} to ${s.maxMs.toFixed(0)})`),
   ...servers.map((s) => `${s.name}: first successful response ${s.firstResponseMs.toFixed(0)} ms after spawn (incl. taskset), idle RSS ${s.idleRssMb.toFixed(0)} MB`),

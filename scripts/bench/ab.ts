@@ -50,17 +50,10 @@ const port = 19500 + Math.floor(Math.random() * 400) * 2;
 const a = await start(resolve(other), port, process.env.BENCH_AB_ENV_A);
 const b = await start(resolve("."), port + 1, process.env.BENCH_AB_ENV_B);
 try {
-  const series = await sideBySide(
-    () => load(a),
-    () => load(b),
-    rounds,
-    (round, ra, rb, cpu) =>
-      console.log(
-        `round ${round}: A ${ra.rps.toFixed(0)} req/s on ${cpu!.a.toFixed(2)} CPU s, B ${rb.rps.toFixed(0)} req/s on ${cpu!.b.toFixed(2)} CPU s, B/A ${(rb.rps / ra.rps).toFixed(3)}, per CPU-second ${(rb.rps / cpu!.b / (ra.rps / cpu!.a)).toFixed(3)}`,
-      ),
-    [a.server.child.pid!, b.server.child.pid!],
+  const series = await sideBySide(() => load(a), () => load(b), [a.server.child.pid!, b.server.child.pid!], rounds, (round, r) =>
+    console.log(`round ${round}: A ${r.a.toFixed(0)} req/s on ${r.cpuA.toFixed(2)} CPU s, B ${r.b.toFixed(0)} req/s on ${r.cpuB.toFixed(2)} CPU s, B/A ${r.ratio.toFixed(3)}, per CPU-second ${r.perCpu.toFixed(3)}`),
   );
-  const perCpu = series.perCpu!;
+  const { perCpu } = series;
   console.log(`${scenario}: B/A median ${series.ratio.toFixed(3)} (${series.min.toFixed(3)} to ${series.max.toFixed(3)}); per CPU-second ${perCpu.ratio.toFixed(3)} (${perCpu.min.toFixed(3)} to ${perCpu.max.toFixed(3)})`);
 } finally {
   a.server.child.kill("SIGTERM");

@@ -14,53 +14,56 @@
 import type { LoadResult } from "./load.ts";
 import { cpuSeconds } from "./process-stats.ts";
 
-/** One round: each side's req/s and, given the processes, the CPU seconds each used. */
+/** One round: each side's req/s and CPU seconds, and B/A in req/s and in calls per CPU-second. */
 export interface SideBySideRound {
   readonly a: number;
   readonly b: number;
-  readonly cpuA?: number;
-  readonly cpuB?: number;
+  readonly cpuA: number;
+  readonly cpuB: number;
+  readonly ratio: number;
+  readonly perCpu: number;
 }
 
-/** The rounds of a side-by-side series, the median of B/A, and of B/A in calls per CPU-second. */
-export interface SideBySide {
-  readonly rounds: ReadonlyArray<SideBySideRound>;
-  /** Median of the rounds' B/A (req/s). */
+/** The median, lowest and highest of a series' B/A. */
+export interface Spread {
   readonly ratio: number;
   readonly min: number;
   readonly max: number;
-  /** Median, lowest and highest of the rounds' B/A in calls per CPU-second (when the processes were given). */
-  readonly perCpu?: { readonly ratio: number; readonly min: number; readonly max: number };
+}
+
+/** The rounds of a side-by-side series, and the spread of B/A in req/s (the top level) and in calls per CPU-second. */
+export interface SideBySide extends Spread {
+  readonly rounds: ReadonlyArray<SideBySideRound>;
+  readonly perCpu: Spread;
 }
 
 /** The median, lowest and highest of `xs`. */
-function spread(xs: number[]): { ratio: number; min: number; max: number } {
+function spread(xs: number[]): Spread {
   const sorted = [...xs].sort((x, y) => x - y);
   return { ratio: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
 }
 
 /**
- * Runs `loadA` and `loadB` together: once to warm up, then `rounds` times;
- * `onRound` sees each round. `pids`: the processes of A and B, whose CPU
- * time each round reads.
+ * Runs `loadA` and `loadB` (served by the processes `pids`) together: once
+ * to warm up, then `rounds` times, reading each process's CPU time around
+ * each round; `onRound` sees each round.
  */
 export async function sideBySide(
   loadA: () => Promise<LoadResult>,
   loadB: () => Promise<LoadResult>,
+  pids: readonly [number, number],
   rounds: number,
-  onRound: (round: number, a: LoadResult, b: LoadResult, cpu?: { a: number; b: number }) => void = () => {},
-  pids?: readonly [number, number],
+  onRound: (round: number, result: SideBySideRound) => void = () => {},
 ): Promise<SideBySide> {
   await Promise.all([loadA(), loadB()]);
   const done: SideBySideRound[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const before = pids?.map(cpuSeconds);
+    const before = pids.map(cpuSeconds);
     const [a, b] = await Promise.all([loadA(), loadB()]);
-    const after = pids?.map(cpuSeconds);
-    const cpu = before && after ? { a: after[0]! - before[0]!, b: after[1]! - before[1]! } : undefined;
-    done.push({ a: a.rps, b: b.rps, ...(cpu ? { cpuA: cpu.a, cpuB: cpu.b } : {}) });
-    onRound(round, a, b, cpu);
+    const [cpuA, cpuB] = pids.map((pid, i) => cpuSeconds(pid) - before[i]!) as [number, number];
+    const result = { a: a.rps, b: b.rps, cpuA, cpuB, ratio: b.rps / a.rps, perCpu: b.rps / cpuB / (a.rps / cpuA) };
+    done.push(result);
+    onRound(round, result);
   }
-  const perCpu = pids ? spread(done.map((r) => r.b / r.cpuB! / (r.a / r.cpuA!))) : undefined;
-  return { rounds: done, ...spread(done.map((r) => r.b / r.a)), ...(perCpu ? { perCpu } : {}) };
+  return { rounds: done, ...spread(done.map((r) => r.ratio)), perCpu: spread(done.map((r) => r.perCpu)) };
 }
